@@ -1,0 +1,37 @@
+"""Shared fixtures: where the seed story and the evaluation stories live."""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[1]
+SEEDS = ROOT / "seeds"
+FIXTURES = Path(__file__).resolve().parent / "fixtures"
+STORIES = FIXTURES / "stories"
+
+
+@pytest.fixture
+def seeds() -> Path:
+    return SEEDS
+
+
+def _checksums(folder: Path) -> dict[str, str]:
+    return {
+        str(p.relative_to(folder)): hashlib.sha256(p.read_bytes()).hexdigest()
+        for p in sorted(folder.rglob("*"))
+        if p.is_file()
+    }
+
+
+@pytest.fixture(autouse=True, scope="session")
+def inputs_never_modified() -> Iterator[None]:
+    """storydiff only reads the copies it compares: the seeds and every fixture story must be
+    byte-for-byte the same after the whole run."""
+    before = {folder: _checksums(folder) for folder in (SEEDS, FIXTURES)}
+    yield
+    for folder, sums in before.items():
+        assert _checksums(folder) == sums, f"{folder} was modified by the tests"

@@ -1,0 +1,38 @@
+"""Architecture rules that keep the engine usable without the UI and the CLI fast."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+
+
+def _modules_after(code: str) -> set[str]:
+    out = subprocess.run(
+        [sys.executable, "-c", f"{code}\nimport sys; print('\\n'.join(sys.modules))"],
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    return set(out.stdout.split())
+
+
+def test_engine_never_imports_textual() -> None:
+    mods = _modules_after(
+        "import storydiff.story, storydiff.jsonio, storydiff.build, storydiff.summary\n"
+        "from storydiff.story import load_story; load_story([])"
+    )
+    assert "textual" not in mods
+
+
+def test_align_json_path_stays_light() -> None:
+    """`storydiff align --json` on plain-text copies must not pay for trafilatura, numpy or
+    Rich; they are imported only when needed."""
+    mods = _modules_after(
+        "import io, contextlib\n"
+        "from storydiff.cli import main\n"
+        "with contextlib.redirect_stdout(io.StringIO()):\n"
+        "    try: main(['align', '--json'])\n"
+        "    except SystemExit: pass"
+    )
+    for heavy in ("textual", "trafilatura", "numpy", "rich"):
+        assert heavy not in mods, heavy

@@ -1,0 +1,531 @@
+"""N-way paragraph alignment: group the paragraphs of every copy that carry the same content.
+
+How (see ``../shared/ALIGNMENT.md`` for the field):
+
+1. Pick the base, the most central and most complete copy, by a content rule (never by the
+   order files were given), and order the other copies by closeness to it.
+2. Start one row per base paragraph, then add the copies one at a time, matching each copy's
+   paragraphs against *rows* (every copy already in a row can vouch for it), without an order
+   constraint so a moved paragraph costs nothing.
+3. Candidates come from an inverted index of content-word stems; only a handful of rows per
+   paragraph are scored, so the cost grows with the copies, not with their square.
+4. Matching runs in passes: exact keys; strong one-to-one matches; splits (a piece of a row's
+   paragraph next to a sibling already in it); merges (one paragraph holding two or three rows,
+   which are then united); run-together blocks (a paragraph holding four or more rows is cut
+   into sentence segments); then a "sandwich" pass that accepts weaker matches between two
+   matched neighbours.  What is left is content of its own and becomes a new row next to its
+   neighbour.
+5. Moves are found afterwards: in each copy, the cells outside the longest run of rows in
+   reading order are the moved ones.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import math
+import statistics
+from collections import Counter, defaultdict
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field, replace
+
+from .features import Feat, Score, compare, content_stems, idf_table, split_sentences
+from .model import Paragraph, Version
+from .textnorm import match_key
+
+# Thresholds, on the 0..1 scores of features.compare.
+T_FULL = 0.5  # one-to-one: the same paragraph, perhaps copy-edited
+T_INSIDE = 0.62  # a piece of a row's paragraph (split or trimmed copy)
+T_HOLDS = 0.62  # a row's paragraph inside this one (merge)
+T_SANDWICH = 0.34  # weaker match accepted between two matched neighbours
+T_SENTENCE = 0.55  # a sentence of a run-together block inside a row
+MERGE_MAX_ROWS = 3  # a paragraph holding more rows than this is a run-together block
+MERGE_WINDOW = 3  # rows united by a merge lie at most this far apart in reading order
+CANDIDATES = 10  # rows scored per paragraph
+REPRESENTATIVES = 4  # copies per row that new paragraphs are compared with
+COMMON_ROWS = 0.4  # a stem found in more than this share of rows is not used to find rows
+
+
+@dataclass(slots=True)
+class Unit:
+    """A body paragraph (or a segment of one) taking part in the alignment."""
+
+    version: int
+    para: Paragraph
+    rank: int  # position among the version's body paragraphs
+    feat: Feat
+
+
+@dataclass(slots=True)
+class _Row:
+    id: int
+    cells: dict[int, list[Unit]] = field(default_factory=dict)
+    reps: list[int] = field(default_factory=list)  # versions compared against
+    _cache: dict[int, Feat] = field(default_factory=dict)
+
+    def rep_feats(self) -> list[Feat]:
+        out = []
+        for v in self.reps:
+            f = self._cache.get(v)
+            if f is None:
+                f = Feat.join([u.feat for u in sorted(self.cells[v], key=_unit_order)])
+                self._cache[v] = f
+            out.append(f)
+        return out
+
+    def add(self, unit: Unit) -> None:
+        self.cells.setdefault(unit.version, []).append(unit)
+        self._cache.pop(unit.version, None)
+        if unit.version not in self.reps and len(self.reps) < REPRESENTATIVES:
+            self.reps.append(unit.version)
+
+
+def _unit_order(u: Unit) -> tuple[int, int]:
+    return (u.para.index, u.para.part)
+
+
+@dataclass(frozen=True, slots=True)
+class RowGroup:
+    """One aligned row before diffs: version index -> its paragraphs, and moved flags."""
+
+    cells: dict[int, tuple[Paragraph, ...]]
+    ranks: dict[int, int]
+    moved: frozenset[int]
+
+
+@dataclass(frozen=True, slots=True)
+class Grouping:
+    rows: tuple[RowGroup, ...]
+    base: int
+    versions: tuple[Version, ...]  # with run-together blocks cut into segments
+
+
+def _fingerprint(v: Version) -> str:
+    return hashlib.sha1("\n".join(p.text for p in v.body).encode("utf-8")).hexdigest()
+
+
+class Aligner:
+    """Aligns the body paragraphs of many versions; see the module docstring."""
+
+    def __init__(
+        self,
+        versions: Sequence[Version],
+        base: int | None = None,
+        progress: Callable[[int, int], None] | None = None,
+    ) -> None:
+        self.versions = list(versions)
+        self.progress = progress
+        stem_lists = [[content_stems(p.text) for p in v.body] for v in self.versions]
+        self.idf = idf_table(s for lists in stem_lists for s in lists)
+        self.units: list[list[Unit]] = []
+        for vi, (v, lists) in enumerate(zip(self.versions, stem_lists, strict=True)):
+            self.units.append(
+                [
+                    Unit(vi, p, rank, Feat.of(match_key(p.text), stems, self.idf))
+                    for rank, (p, stems) in enumerate(zip(v.body, lists, strict=True))
+                ]
+            )
+        lengths = [len(u.feat.key) for us in self.units for u in us]
+        self.median_len = statistics.median(lengths) if lengths else 1.0
+        self.base = base if base is not None else self.choose_base()
+        self.rows: dict[int, _Row] = {}
+        self.order: list[int] = []
+        self.index: dict[str, set[int]] = defaultdict(set)
+        self.exact: dict[str, int] = {}
+        self.parent: dict[int, int] = {}
+        self._next_id = 0
+
+    # ----------------------------------------------------------------- base and order
+    def _doc_vectors(self) -> list[dict[str, float]]:
+        vecs = []
+        for us in self.units:
+            c: Counter[str] = Counter()
+            for u in us:
+                for s, w in u.feat.weights.items():
+                    c[s] += w
+            norm = math.sqrt(sum(x * x for x in c.values())) or 1.0
+            vecs.append({s: x / norm for s, x in c.items()})
+        return vecs
+
+    def choose_base(self) -> int:
+        """The copy most like all the others and most complete: the one whose words the
+        other copies share most.  A copy with run-together blocks is a poor base (its rows
+        would swallow everybody's paragraphs), so blocks much longer than usual count
+        against it.  Ties are broken by content, never by the order of the inputs."""
+        vecs = self._doc_vectors()
+        prints = [_fingerprint(v) for v in self.versions]
+        sample = sorted(range(len(vecs)), key=lambda i: prints[i])[:48]
+        best: tuple[float, str] | None = None
+        best_i = 0
+        for i, vec in enumerate(vecs):
+            total = 0.0
+            for j in sample:
+                if j == i:
+                    continue
+                other = vecs[j]
+                total += sum(x * other[s] for s, x in vec.items() if s in other)
+            words = sum(len(u.feat.key) for u in self.units[i]) or 1
+            blob = sum(
+                len(u.feat.key) for u in self.units[i] if len(u.feat.key) > 3.5 * self.median_len
+            )
+            score = total * (1.0 - 0.8 * blob / words)
+            cand = (round(score, 9), prints[i])
+            if best is None or cand > best:
+                best, best_i = cand, i
+        return best_i
+
+    def _insertion_order(self) -> list[int]:
+        vecs = self._doc_vectors()
+        base_vec = vecs[self.base]
+        prints = [_fingerprint(v) for v in self.versions]
+
+        def closeness(i: int) -> tuple[float, str]:
+            vec = vecs[i]
+            sim = sum(x * base_vec[s] for s, x in vec.items() if s in base_vec)
+            return (-round(sim, 9), prints[i])
+
+        rest = sorted((i for i in range(len(self.versions)) if i != self.base), key=closeness)
+        return [self.base, *rest]
+
+    # ----------------------------------------------------------------- rows and index
+    def find(self, rid: int) -> int:
+        while rid in self.parent:
+            rid = self.parent[rid]
+        return rid
+
+    def _new_row(self) -> _Row:
+        row = _Row(self._next_id)
+        self._next_id += 1
+        self.rows[row.id] = row
+        return row
+
+    def _index_unit(self, row: _Row, unit: Unit) -> None:
+        for s in unit.feat.stems:
+            self.index[s].add(row.id)
+        self.exact.setdefault(unit.feat.key, row.id)
+
+    def _candidates(self, feat: Feat, k: int) -> list[int]:
+        limit = max(3.0, COMMON_ROWS * len(self.order))
+        score: dict[int, float] = defaultdict(float)
+        for s, w in feat.weights.items():
+            posting = self.index.get(s)
+            if not posting or len(posting) > limit:
+                continue
+            for rid in posting:
+                score[self.find(rid)] += w
+        ranked = sorted(score.items(), key=lambda kv: (-kv[1], kv[0]))
+        return [rid for rid, _ in ranked[:k]]
+
+    def _best(self, feat: Feat, rid: int) -> Score:
+        best = Score(0.0, 0.0, 0.0)
+        for rep in self.rows[rid].rep_feats():
+            sc = compare(feat, rep)
+            best = Score(
+                max(best.full, sc.full), max(best.inside, sc.inside), max(best.holds, sc.holds)
+            )
+        return best
+
+    def _unite(self, keep: int, gone: int) -> None:
+        """Merge row ``gone`` into row ``keep`` (a copy has one paragraph for both)."""
+        if keep == gone:
+            return
+        a, b = self.rows[keep], self.rows.pop(gone)
+        for v, units in b.cells.items():
+            a.cells.setdefault(v, []).extend(units)
+            a._cache.pop(v, None)
+            if v not in a.reps and len(a.reps) < REPRESENTATIVES:
+                a.reps.append(v)
+        self.parent[gone] = keep
+        self.order.remove(gone)
+
+    # ----------------------------------------------------------------- the passes
+    def run(self) -> Grouping:
+        order = self._insertion_order()
+        for done, vi in enumerate(order):
+            if done == 0:
+                for unit in self.units[vi]:
+                    row = self._new_row()
+                    row.add(unit)
+                    self.order.append(row.id)
+                    self._index_unit(row, unit)
+            else:
+                self._add_version(vi)
+            if self.progress is not None:
+                self.progress(done + 1, len(order))
+        return self._grouping()
+
+    def _add_version(self, vi: int) -> None:
+        units = self._cut_blocks(self.units[vi])
+        self.units[vi] = units
+        n = len(units)
+        assigned: dict[int, int] = {}  # unit position -> row id
+        taken: set[int] = set()  # rows that already hold a unit of this version
+        k = CANDIDATES
+        cands = [self._candidates(u.feat, k) for u in units]
+        scores: list[dict[int, Score]] = [
+            {rid: self._best(u.feat, rid) for rid in cs} for u, cs in zip(units, cands, strict=True)
+        ]
+
+        def assign(i: int, rid: int) -> None:
+            assigned[i] = rid
+            taken.add(rid)
+
+        # 1. exact keys
+        for i, u in enumerate(units):
+            rid = self.exact.get(u.feat.key)
+            if rid is not None:
+                rid = self.find(rid)
+                if rid not in taken:
+                    assign(i, rid)
+        # 2. strong one-to-one matches, best first
+        pairs = sorted(
+            (
+                (-sc.full, i, rid)
+                for i, row_scores in enumerate(scores)
+                for rid, sc in row_scores.items()
+                if sc.full >= T_FULL
+            ),
+        )
+        for _, i, rid in pairs:
+            if i not in assigned and rid not in taken:
+                assign(i, rid)
+        # 3. merges: a paragraph holding other rows' paragraphs
+        for i in range(n):
+            held = [
+                rid
+                for rid, sc in scores[i].items()
+                if sc.holds >= T_HOLDS and rid not in taken and rid != assigned.get(i)
+            ]
+            if not held:
+                continue
+            anchor = assigned.get(i)
+            group = ([anchor] if anchor is not None else []) + held
+            pos = {rid: p for p, rid in enumerate(self.order)}
+            group = sorted(set(group), key=lambda r: pos[r])
+            if anchor is None and len(group) < 2:
+                # one row inside this paragraph and nothing else matched: an expanded copy
+                if scores[i][group[0]].inside >= T_SANDWICH:
+                    assign(i, group[0])
+                continue
+            centre = anchor if anchor is not None else group[0]
+            near = [r for r in group if abs(pos[r] - pos[centre]) <= MERGE_WINDOW]
+            if len(near) < 2:
+                continue
+            keep = near[0]
+            for r in near[1:]:
+                self._unite(keep, r)
+                taken.discard(r)
+            if anchor is not None and anchor != keep:
+                taken.discard(anchor)
+            for j, r in list(assigned.items()):
+                if self.find(r) != r:
+                    assigned[j] = self.find(r)
+            assign(i, keep)
+            scores = [{self.find(r): sc for r, sc in s.items()} for s in scores]
+        # 4. splits: a piece of a row next to a sibling already in it
+        changed = True
+        while changed:
+            changed = False
+            for i in range(n):
+                if i in assigned:
+                    continue
+                for j in (i - 1, i + 1):
+                    rid = assigned.get(j)
+                    if rid is None:
+                        continue
+                    sc = scores[i].get(rid) or self._best(units[i].feat, rid)
+                    if sc.inside >= T_INSIDE or sc.full >= T_SANDWICH:
+                        assigned[i] = rid
+                        changed = True
+                        break
+        # 5. trimmed copies: mostly inside a row nobody of this version took
+        for i in range(n):
+            if i in assigned:
+                continue
+            best = max(
+                ((sc.inside, rid) for rid, sc in scores[i].items() if rid not in taken),
+                default=(0.0, -1),
+            )
+            if best[0] >= T_INSIDE + 0.1:
+                assign(i, best[1])
+        # 6. sandwich: weaker matches between two matched neighbours
+        pos = {rid: p for p, rid in enumerate(self.order)}
+        for i in range(n):
+            if i in assigned:
+                continue
+            lo = next((assigned[j] for j in range(i - 1, -1, -1) if j in assigned), None)
+            hi = next((assigned[j] for j in range(i + 1, n) if j in assigned), None)
+            lo_p = pos[lo] if lo is not None else -1
+            hi_p = pos[hi] if hi is not None else len(self.order)
+            if lo_p >= hi_p:
+                continue
+            best_sc, best_rid = 0.0, -1
+            for rid in self.order[lo_p + 1 : hi_p]:
+                if rid in taken:
+                    continue
+                sc = scores[i].get(rid) or self._best(units[i].feat, rid)
+                value = max(sc.full, min(sc.inside, sc.holds) * 1.1)
+                if value > best_sc:
+                    best_sc, best_rid = value, rid
+            if best_sc >= T_SANDWICH:
+                assign(i, best_rid)
+        # 7. commit, and new rows for the rest, each after its predecessor's row
+        for i, unit in enumerate(units):
+            rid = assigned.get(i)
+            if rid is not None:
+                row = self.rows[self.find(rid)]
+                row.add(unit)
+                self._index_unit(row, unit)
+                continue
+            prev = self.find(assigned[i - 1]) if i > 0 and (i - 1) in assigned else None
+            row = self._new_row()
+            row.add(unit)
+            self._index_unit(row, unit)
+            at = self.order.index(prev) + 1 if prev is not None else self._head_position(assigned)
+            self.order.insert(at, row.id)
+            assigned[i] = row.id
+
+    def _head_position(self, assigned: dict[int, int]) -> int:
+        """Where a copy's own opening paragraphs go: before the first row it shares."""
+        first = next((assigned[j] for j in sorted(assigned)), None)
+        return self.order.index(self.find(first)) if first is not None else len(self.order)
+
+    def _cut_blocks(self, units: list[Unit]) -> list[Unit]:
+        """Cut run-together blocks (a paragraph that holds four or more rows) into segments:
+        one per row it holds, as exact slices of its text, so each part meets its row."""
+        out: list[Unit] = []
+        for u in units:
+            if len(u.feat.key) < 2.5 * self.median_len:
+                out.append(u)
+                continue
+            cands = self._candidates(u.feat, 3 * CANDIDATES)
+            held = [rid for rid in cands if self._best(u.feat, rid).holds >= T_HOLDS]
+            if len(held) <= MERGE_MAX_ROWS:
+                out.append(u)
+                continue
+            out.extend(self._segments(u, held))
+        return out
+
+    def _segments(self, u: Unit, held: list[int]) -> list[Unit]:
+        sentences = split_sentences(u.para.text)
+        labels: list[int | None] = []
+        for s in sentences:
+            feat = Feat.of(match_key(s), content_stems(s), self.idf)
+            best = max(
+                ((self._best(feat, rid).inside, -rid) for rid in held), default=(0.0, 0)
+            )
+            labels.append(-best[1] if best[0] >= T_SENTENCE else None)
+        # unlabelled sentences stay with the sentence before them (or after, at the start)
+        for i in range(len(labels)):
+            if labels[i] is None and i > 0:
+                labels[i] = labels[i - 1]
+        first = next((lab for lab in labels if lab is not None), None)
+        labels = [lab if lab is not None else first for lab in labels]
+        pieces: list[str] = []
+        current: int | None = None
+        for s, lab in zip(sentences, labels, strict=True):
+            if pieces and lab == current:
+                pieces[-1] += s
+            else:
+                pieces.append(s)
+                current = lab
+        out = []
+        for part, text in enumerate(pieces):
+            stripped = text.rstrip()
+            para = replace(u.para, text=stripped, part=u.para.part + part)
+            out.append(
+                Unit(u.version, para, u.rank, Feat.of(match_key(stripped), content_stems(stripped), self.idf))
+            )
+        return out
+
+    # ----------------------------------------------------------------- result
+    def _grouping(self) -> Grouping:
+        rows = [self.rows[rid] for rid in self.order]
+        versions = []
+        for vi, v in enumerate(self.versions):
+            units = self.units[vi]
+            if any(u.para.part and u.para.kind.value == "body" for u in units):
+                versions.append(_with_segments(v, units))
+            else:
+                versions.append(v)
+        # ranks: reading position of each unit within its version (after segmenting)
+        rank_of: dict[tuple[int, int, int], int] = {}
+        for vi, units in enumerate(self.units):
+            for r, u in enumerate(sorted(units, key=_unit_order)):
+                rank_of[(vi, u.para.index, u.para.part)] = r
+        moved = _moved_cells(rows, rank_of, len(self.versions))
+        groups = []
+        for row in rows:
+            cells = {
+                v: tuple(u.para for u in sorted(us, key=_unit_order)) for v, us in row.cells.items()
+            }
+            ranks = {v: rank_of[(v, ps[0].index, ps[0].part)] for v, ps in cells.items()}
+            groups.append(
+                RowGroup(cells, ranks, frozenset(v for v in cells if (row.id, v) in moved))
+            )
+        return Grouping(tuple(groups), self.base, tuple(versions))
+
+
+def _with_segments(v: Version, units: list[Unit]) -> Version:
+    """The version with each run-together block replaced by the segments it was cut into."""
+    segs: dict[int, list[Paragraph]] = defaultdict(list)
+    for u in units:
+        segs[u.para.index].append(u.para)
+    out: list[Paragraph] = []
+    for p in v.paragraphs:
+        if p.kind.value == "body" and p.index in segs and len(segs[p.index]) > 1:
+            if not any(q.index == p.index and q.part > p.part for q in out):
+                out.extend(sorted(segs[p.index], key=lambda q: q.part))
+        else:
+            out.append(p)
+    return replace(v, paragraphs=tuple(out))
+
+
+def _moved_cells(
+    rows: list[_Row], rank_of: dict[tuple[int, int, int], int], n_versions: int
+) -> set[tuple[int, int]]:
+    """(row id, version) of cells out of reading order: in each version, the cells outside
+    the longest increasing run of its paragraph positions, read in row order."""
+    seqs: dict[int, list[tuple[int, int]]] = defaultdict(list)
+    for row in rows:
+        for v, units in row.cells.items():
+            first = min(units, key=_unit_order)
+            seqs[v].append((rank_of[(v, first.para.index, first.para.part)], row.id))
+    moved: set[tuple[int, int]] = set()
+    for v, seq in seqs.items():
+        keep = _lis([r for r, _ in seq])
+        for k, (_, rid) in enumerate(seq):
+            if k not in keep:
+                moved.add((rid, v))
+    return moved
+
+
+def _lis(values: list[int]) -> set[int]:
+    """Indices of one longest strictly increasing subsequence (patience sorting)."""
+    import bisect
+
+    tails: list[int] = []
+    tails_idx: list[int] = []
+    prev: list[int] = [-1] * len(values)
+    for i, x in enumerate(values):
+        j = bisect.bisect_left(tails, x)
+        if j == len(tails):
+            tails.append(x)
+            tails_idx.append(i)
+        else:
+            tails[j] = x
+            tails_idx[j] = i
+        prev[i] = tails_idx[j - 1] if j > 0 else -1
+    out: set[int] = set()
+    k = tails_idx[-1] if tails_idx else -1
+    while k != -1:
+        out.add(k)
+        k = prev[k]
+    return out
+
+
+def group_paragraphs(
+    versions: Sequence[Version],
+    base: int | None = None,
+    progress: Callable[[int, int], None] | None = None,
+) -> Grouping:
+    return Aligner(versions, base, progress).run()

@@ -1,0 +1,111 @@
+"""The ``storydiff`` command.
+
+``storydiff align`` is the non-interactive side: a readable summary, or the JSON that scripts
+and the scorer read.  Start-up time matters here (people pipe it into other tools), so the
+heavy parts -- Rich for the table, Textual for the app -- are imported only when used.
+
+Every problem with the user's input ends as one line on stderr and a non-zero exit, never a
+traceback.
+"""
+
+from __future__ import annotations
+
+import sys
+from collections.abc import Sequence
+from typing import Any
+
+import click
+
+from .errors import StorydiffError
+
+MB = 1024 * 1024
+
+
+class _DefaultGroup(click.Group):
+    """A group whose first argument may be a path: ``storydiff seeds`` runs the default
+    command on ``seeds`` while ``storydiff align seeds`` runs ``align``."""
+
+    default_command = "align"
+
+    own_options = frozenset({"--help", "-h", "--version"})
+
+    def parse_args(self, ctx: click.Context, args: list[str]) -> list[str]:
+        if not args or (args[0] not in self.commands and args[0] not in self.own_options):
+            args = [self.default_command, *args]
+        return super().parse_args(ctx, args)
+
+
+def _fail(exc: StorydiffError) -> None:
+    click.echo(f"storydiff: error: {exc.message}", err=True)
+    sys.exit(exc.exit_code)
+
+
+def _warn(lines: Sequence[str]) -> None:
+    for line in lines:
+        click.echo(f"storydiff: warning: {line}", err=True)
+
+
+@click.group(cls=_DefaultGroup, context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(package_name="storydiff", prog_name="storydiff")
+def main() -> None:
+    """Compare the republished copies of a news story, paragraph by paragraph.
+
+    With no PATHS, storydiff works on its bundled demo story (five copies of one Reuters
+    report)."""
+
+
+_path_arg = click.argument("paths", nargs=-1, type=click.Path())
+_base_opt = click.option(
+    "--base",
+    metavar="OUTLET|FILE",
+    help="The copy to compare the others against (default: the most central copy).",
+)
+_size_opt = click.option(
+    "--max-size",
+    type=click.FloatRange(min=0.001),
+    default=20.0,
+    show_default=True,
+    metavar="MB",
+    help="Largest file storydiff will read, in megabytes.",
+)
+
+
+@main.command()
+@_path_arg
+@_base_opt
+@click.option("--json", "as_json", is_flag=True, help="Print the alignment as JSON (schema 1).")
+@_size_opt
+def align(paths: tuple[str, ...], base: str | None, as_json: bool, max_size: float) -> None:
+    """Align the copies at PATHS (files or a story folder) and summarise the result."""
+    from .story import StoryOptions, load_story
+
+    try:
+        alignment = load_story(
+            list(paths), StoryOptions(base=base, max_bytes=int(max_size * MB))
+        )
+    except StorydiffError as exc:
+        _fail(exc)
+        return
+    _warn(alignment.warnings)
+    if as_json:
+        from .jsonio import dumps
+
+        _write(dumps(alignment) + "\n")
+    else:
+        from .summary import print_summary
+
+        print_summary(alignment)
+
+
+def _write(text: str) -> None:
+    try:
+        sys.stdout.write(text)
+        sys.stdout.flush()
+    except BrokenPipeError:  # `storydiff align --json | head` is fine
+        sys.stderr.close()
+        sys.exit(0)
+
+
+def run() -> Any:
+    """Console-script entry point."""
+    return main()

@@ -1,0 +1,156 @@
+"""Matching features of a paragraph: its key, its weighted content words, its sentences.
+
+The aligner compares paragraphs through these features only.  Content words are lightly
+stemmed and weighted by inverse document frequency over every paragraph of the story, so that
+the rare words a rewrite keeps (names, places, numbers) count for more than the common ones it
+changes.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from collections import Counter
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+
+from rapidfuzz import fuzz
+
+from .textnorm import match_key, typographic
+
+STOPWORDS = frozenset(
+    """a about above after again against all also am an and any are as at be because been
+    before being below between both but by can could did do does doing down during each few
+    for from further had has have having he her here hers herself him himself his how i if in
+    into is it its itself just me more most my myself no nor not now of off on once only or
+    other our ours ourselves out over own same she should so some such than that the their
+    theirs them themselves then there these they this those through to too under until up
+    very was we were what when where which while who whom why will with would you your yours
+    yourself yourselves said says say told tell according also however would could may might
+    one two three last its it's mr mrs ms""".split()
+)
+
+_WORDS = re.compile(r"\w+(?:[.,]\d+)*", re.UNICODE)
+_SENTENCE_END = re.compile(r"(?<=[.!?])[\"'\u201d\u2019)\]]*\s+(?=[\"'\u201c\u2018(\[]*[A-Z0-9])")
+
+
+STEM_LENGTH = 6
+
+
+def stem(word: str) -> str:
+    """A deliberately crude stemmer: strip a common suffix, then keep the first six letters.
+
+    Truncation makes the word families a rewrite moves between meet (``intensified`` /
+    ``intensity``, ``Russian`` / ``Russia``, ``observation`` / ``observers``) at the price of
+    a few collisions that the IDF weights dampen; and it is cheap enough to run on every word
+    of hundreds of copies."""
+    if word.isdigit() or len(word) <= 4:
+        return word
+    for suffix in ("ings", "ing", "edly", "ed", "ies", "es", "s", "ly"):
+        if word.endswith(suffix) and len(word) - len(suffix) >= 4:
+            word = word[: -len(suffix)]
+            break
+    return word[:STEM_LENGTH]
+
+
+def content_stems(text: str) -> list[str]:
+    """Stems of the words that carry content (numbers kept whole: ``60,000`` -> ``60000``)."""
+    out: list[str] = []
+    for w in _WORDS.findall(typographic(text).casefold()):
+        if w in STOPWORDS:
+            continue
+        if w[0].isdigit():
+            out.append(w.replace(",", ""))
+        else:
+            out.append(stem(w.replace("'s", "")))
+    return out
+
+
+def split_sentences(text: str) -> list[str]:
+    """Exact slices of ``text``, one per sentence (the separating whitespace stays with the
+    sentence before it), so that joining them gives the text back."""
+    cuts = [m.end() for m in _SENTENCE_END.finditer(text)]
+    pieces: list[str] = []
+    start = 0
+    for cut in cuts:
+        pieces.append(text[start:cut])
+        start = cut
+    pieces.append(text[start:])
+    return [p for p in pieces if p]
+
+
+@dataclass(slots=True)
+class Feat:
+    """Comparison features of one text (a paragraph, or a version's cell in a row)."""
+
+    key: str
+    stems: frozenset[str]
+    weights: dict[str, float]
+    total: float
+
+    @classmethod
+    def of(cls, key: str, stems: Iterable[str], idf: dict[str, float]) -> Feat:
+        unique = frozenset(stems)
+        weights = {s: idf.get(s, 1.0) for s in unique}
+        return cls(key, unique, weights, sum(weights.values()) or 1e-9)
+
+    @classmethod
+    def join(cls, parts: Sequence[Feat]) -> Feat:
+        if len(parts) == 1:
+            return parts[0]
+        weights: dict[str, float] = {}
+        for p in parts:
+            weights.update(p.weights)
+        return cls(
+            " ".join(p.key for p in parts),
+            frozenset(weights),
+            weights,
+            sum(weights.values()) or 1e-9,
+        )
+
+
+def shared_weight(a: Feat, b: Feat) -> float:
+    small, big = (a, b) if len(a.stems) <= len(b.stems) else (b, a)
+    bw = big.weights
+    return sum(w for s, w in small.weights.items() if s in bw)
+
+
+@dataclass(slots=True, frozen=True)
+class Score:
+    """How two texts relate: ``full`` says they are the same paragraph; ``inside`` that the
+    first lies within the second (a split piece or a trimmed copy); ``holds`` that the second
+    lies within the first (the first is a merge)."""
+
+    full: float
+    inside: float
+    holds: float
+
+
+MIN_CONTAINED = 4  # a text with fewer content words is too small to be found inside another
+
+
+def compare(a: Feat, b: Feat) -> Score:
+    shared = shared_weight(a, b)
+    dice = 2.0 * shared / (a.total + b.total)
+    # containment says nothing about a one-word crosshead that happens to recur in a paragraph
+    inside = shared / a.total if len(a.stems) >= MIN_CONTAINED else 0.0
+    holds = shared / b.total if len(b.stems) >= MIN_CONTAINED else 0.0
+    full = dice
+    # Character similarity catches copy-edits that change many short words; only worth
+    # computing when the word evidence leaves the question open.
+    if 0.2 < dice < 0.85:
+        full = max(full, fuzz.ratio(a.key, b.key) / 100.0)
+    return Score(full, inside, holds)
+
+
+def idf_table(stem_lists: Iterable[Iterable[str]]) -> dict[str, float]:
+    df: Counter[str] = Counter()
+    n = 0
+    for stems in stem_lists:
+        n += 1
+        df.update(set(stems))
+    return {s: math.log((n + 1) / (c + 0.5)) for s, c in df.items()}
+
+
+def paragraph_key(text: str) -> str:
+    return match_key(text)

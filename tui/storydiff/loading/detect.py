@@ -1,0 +1,101 @@
+"""Which loader reads a copy: decided by content as well as by the file name.
+
+Scraped copies are routinely saved with the wrong suffix (Markdown or a whole HTML page in a
+``.txt``), so the suffix is a hint and the text decides.  Each test is cheap, pure regex and
+line statistics: nothing heavy is imported to choose.
+"""
+
+from __future__ import annotations
+
+import re
+from itertools import islice
+
+from storydiff.model import Format
+
+from .plaintext import measure
+
+HTML_SUFFIXES = frozenset({".html", ".htm", ".xhtml"})
+MARKDOWN_SUFFIXES = frozenset({".md", ".markdown"})
+
+_HTML_START = re.compile(
+    r"^(?:\s|<!--.*?-->|<\?xml[^>]*>)*<(?:!doctype\s+html|html|head|body)\b",
+    re.IGNORECASE | re.DOTALL,
+)
+_HTML_TAG = re.compile(
+    r"</?(?:p|div|span|a|br|h[1-6]|li|ul|ol|body|head|meta|link|script|style|table|tr|td|img"
+    r"|article|section|nav|header|footer|main|aside|figure|figcaption|blockquote|em|strong|b|i"
+    r"|title|form|input|button|iframe|noscript)\b[^>]*>",
+    re.IGNORECASE,
+)
+_ANY_TAG = re.compile(r"<[A-Za-z!/][^>]*>")
+
+# Markdown signals, by strength.  Plain text also has bullets and the odd "#", so weak
+# signals alone never make a Markdown file.
+_STRONG: tuple[re.Pattern[str], ...] = (
+    re.compile(r"^ {0,3}#{1,6}[ \t]+\S", re.MULTILINE),  # ATX heading
+    re.compile(r"!?\[[^\]\n]+\]\([^)\s]*(?:\s+\"[^\"\n]*\")?\)"),  # [text](url), ![alt](src)
+    re.compile(r"^ {0,3}\[[^\]\n]+\]:[ \t]+\S+", re.MULTILINE),  # [ref]: url
+)
+_MEDIUM: tuple[re.Pattern[str], ...] = (
+    re.compile(r"<https?://[^>\s]+>"),  # autolink
+    re.compile(r"\*\*[^*\n]+\*\*|__[^_\n]+__"),  # bold
+    re.compile(r"^ {0,3}(?:```|~~~)", re.MULTILINE),  # fenced code
+    re.compile(r"^[^\n]*\S[^\n]*\n {0,3}(?:=+|-{2,})[ \t]*$", re.MULTILINE),  # setext heading
+)
+_WEAK: tuple[re.Pattern[str], ...] = (
+    re.compile(r"^ {0,3}([-*_])(?:[ \t]*\1){2,}[ \t]*$", re.MULTILINE),  # --- rule
+    re.compile(r"^ {0,3}[*+-][ \t]+\S", re.MULTILINE),  # * list
+    re.compile(r"^ {0,3}>[ \t]?\S", re.MULTILINE),  # > quote
+)
+_FIRST_LINE_HEADING = re.compile(r"^\s*#{1,6}[ \t]+\S")
+MARKDOWN_SCORE = 4
+
+
+def looks_like_html(text: str) -> bool:
+    """A document start (``<!doctype html>``, ``<html>``...) or tags on most lines."""
+    head = text[:4096]
+    if _HTML_START.match(head):
+        return True
+    sample = text[:65536]
+    tags = len(_HTML_TAG.findall(sample))
+    lines = sum(1 for line in sample.split("\n") if line.strip())
+    return tags >= 10 and tags >= 0.5 * lines
+
+
+def markdown_score(text: str) -> int:
+    """Weighted count of Markdown syntax (each kind counted up to three times)."""
+    sample = text[:262144]
+    score = 0
+    strong_or_medium = False
+    for weight, patterns in ((3, _STRONG), (2, _MEDIUM), (1, _WEAK)):
+        for pattern in patterns:
+            hits = sum(1 for _ in islice(pattern.finditer(sample), 3))
+            score += weight * hits
+            if hits and weight > 1:
+                strong_or_medium = True
+    if _FIRST_LINE_HEADING.match(sample):
+        score += 1
+    return score if strong_or_medium else 0
+
+
+def looks_like_markdown(text: str) -> bool:
+    return markdown_score(text) >= MARKDOWN_SCORE
+
+
+def detect_format(text: str, suffix: str) -> Format:
+    """Choose the loader.
+
+    HTML wins when the content is HTML whatever the suffix; an ``.html`` file with no tag at
+    all is read as text.  An ``.md`` file is Markdown unless it has no Markdown syntax at all,
+    in which case the plain-text layout test reads it better (Markdown would glue a page of
+    one-line paragraphs into one).
+    """
+    suffix = suffix.lower()
+    if looks_like_html(text) or (suffix in HTML_SUFFIXES and _ANY_TAG.search(text)):
+        return Format.HTML
+    if suffix in MARKDOWN_SUFFIXES:
+        if markdown_score(text) > 0:
+            return Format.MARKDOWN
+    elif looks_like_markdown(text):
+        return Format.MARKDOWN
+    return Format.WRAPPED if measure(text).wrapped else Format.TEXT

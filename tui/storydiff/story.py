@@ -1,0 +1,196 @@
+"""From paths to an alignment: load, clean, name outlets, align, diff.
+
+This is the engine's front door (the CLI, the app and the benchmarks all come through here).
+Problems with one copy become warnings as long as two or more copies can still be compared;
+otherwise they are raised as one-line :class:`~storydiff.errors.InputError`s.
+"""
+
+from __future__ import annotations
+
+import re
+import time
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+from .build import build_alignment
+from .cleaning import classify
+from .demo import demo_story_dir
+from .errors import InputError
+from .loading import DEFAULT_MAX_BYTES, Inputs, collect_inputs, load_document
+from .loading.manifest import CopyInfo, Manifest
+from .model import Alignment, Document, Kind, Paragraph, Version
+from .outlets import badge_for, colour_for, identify_outlet
+
+Progress = Callable[[str, int, int], None]
+
+
+@dataclass(frozen=True, slots=True)
+class StoryOptions:
+    base: str | None = None  # version id, file name, source, outlet name or badge
+    max_bytes: int = DEFAULT_MAX_BYTES
+    max_story_bytes: int = 20 * DEFAULT_MAX_BYTES
+
+
+def load_story(
+    paths: Sequence[str],
+    options: StoryOptions | None = None,
+    progress: Progress | None = None,
+) -> Alignment:
+    """Load, clean and align the story found at ``paths`` (none: the bundled demo story)."""
+    options = options or StoryOptions()
+    t0 = time.perf_counter()
+    if not paths:
+        paths = [str(demo_story_dir())]
+    inputs = collect_inputs(paths)
+    warnings = list(inputs.notes)
+    docs = _load_documents(inputs, options, warnings, progress)
+    t1 = time.perf_counter()
+    versions = make_versions(docs, inputs.manifest)
+    t2 = time.perf_counter()
+    base_id, base_reason = _resolve_base(versions, options.base, inputs.manifest)
+
+    def align_progress(done: int, total: int) -> None:
+        if progress is not None:
+            progress("aligning", done, total)
+
+    title = inputs.manifest.title if inputs.manifest and inputs.manifest.title else ""
+    alignment = build_alignment(
+        versions,
+        base_id,
+        title=title,
+        warnings=warnings,
+        base_reason=base_reason,
+        progress=align_progress,
+    )
+    alignment.timings.update({"load": t1 - t0, "clean": t2 - t1})
+    return alignment
+
+
+def _load_documents(
+    inputs: Inputs, options: StoryOptions, warnings: list[str], progress: Progress | None
+) -> list[Document]:
+    docs: list[Document] = []
+    errors: list[InputError] = []
+    total = 0
+    for n, (source, path) in enumerate(inputs.files):
+        if progress is not None:
+            progress("loading", n, len(inputs.files))
+        try:
+            doc = load_document(path, source, max_bytes=options.max_bytes)
+        except InputError as exc:
+            errors.append(exc)
+            continue
+        total += len(doc.raw_text.encode("utf-8", "surrogatepass"))
+        if total > options.max_story_bytes:
+            limit = options.max_story_bytes / 1e6
+            raise InputError(
+                f"{source}: the story is over the {limit:.0f} MB limit for all copies together "
+                "(compare fewer copies or raise it with --max-story-size)"
+            )
+        docs.append(doc)
+        warnings.extend(f"{source}: {w}" for w in doc.warnings)
+    if len(docs) < 2:
+        if errors:
+            raise errors[0]
+        raise InputError(
+            f"{inputs.files[0][0] if inputs.files else 'input'}: only one readable copy; "
+            "storydiff compares two or more copies"
+        )
+    warnings.extend(f"{exc} (skipped; comparing the others)" for exc in errors)
+    return docs
+
+
+def make_versions(docs: Sequence[Document], manifest: Manifest | None) -> list[Version]:
+    """Classify every copy's paragraphs and tag each with its outlet."""
+    classified = classify(docs)
+    ids = _version_ids(docs)
+    versions: list[Version] = []
+    for doc, paragraphs, vid in zip(docs, classified, ids, strict=True):
+        info = manifest.for_file(doc.path.name) if manifest is not None else None
+        versions.append(_version(doc, paragraphs, vid, info))
+    return versions
+
+
+def _version(
+    doc: Document, paragraphs: list[Paragraph], vid: str, info: CopyInfo | None
+) -> Version:
+    guess = identify_outlet(doc, paragraphs)
+    outlet, evidence = guess.name, guess.evidence
+    if info is not None and info.outlet:
+        outlet, evidence = info.outlet, "manifest"
+    badge = (info.badge if info is not None and info.badge else None) or (
+        guess.badge if outlet == guess.name else badge_for(outlet)
+    )
+    url = (info.url if info is not None and info.url else None) or guess.url
+    title = doc.title or _first(paragraphs, "headline")
+    byline = doc.author or _first(paragraphs, "byline")
+    date = (info.date if info is not None and info.date else None) or doc.date or _first(
+        paragraphs, "date"
+    )
+    return Version(
+        id=vid,
+        source=doc.source,
+        format=doc.format,
+        outlet=outlet,
+        badge=badge[:6],
+        colour=colour_for(outlet),
+        paragraphs=tuple(paragraphs),
+        url=url,
+        title=title,
+        byline=byline,
+        date=date,
+        tags=info.tags if info is not None else (),
+        encoding=doc.encoding,
+        outlet_evidence=evidence,
+        warnings=doc.warnings,
+    )
+
+
+def _first(paragraphs: Sequence[Paragraph], role: str) -> str | None:
+    for p in paragraphs:
+        if p.kind is Kind.METADATA and p.role == role:
+            return p.text
+    return None
+
+
+_ID_SAFE = re.compile(r"[^\w.-]+")
+
+
+def _version_ids(docs: Sequence[Document]) -> list[str]:
+    """Readable, stable ids: the file stem, made unique by a suffix where two collide."""
+    out: list[str] = []
+    seen: dict[str, int] = {}
+    for doc in docs:
+        stem = _ID_SAFE.sub("-", Path(doc.source).stem or doc.path.stem) or "copy"
+        n = seen.get(stem, 0) + 1
+        seen[stem] = n
+        out.append(stem if n == 1 else f"{stem}-{n}")
+    return out
+
+
+def _resolve_base(
+    versions: Sequence[Version], wanted: str | None, manifest: Manifest | None
+) -> tuple[str | None, str]:
+    if wanted is None and manifest is not None and manifest.base:
+        return _match_version(versions, manifest.base, "storydiff.toml: base"), "manifest"
+    if wanted is None:
+        return None, ""
+    return _match_version(versions, wanted, "--base"), "named by the user"
+
+
+def _match_version(versions: Sequence[Version], wanted: str, what: str) -> str:
+    """Find a version by id, file name, source, outlet name or badge (case-insensitive)."""
+    w = wanted.casefold()
+    for keys in (
+        lambda v: [v.id, v.source, Path(v.source).name],
+        lambda v: [v.outlet, v.badge],
+    ):
+        hits = [v for v in versions if w in (k.casefold() for k in keys(v))]
+        if len(hits) == 1:
+            return hits[0].id
+        if len(hits) > 1:
+            names = ", ".join(Path(v.source).name for v in hits)
+            raise InputError(f"{what} {wanted!r} matches several copies ({names}); name a file")
+    known = ", ".join(Path(v.source).name for v in versions)
+    raise InputError(f"{what} {wanted!r} matches no copy (copies: {known})")

@@ -1,0 +1,131 @@
+"""Typographic normalisation, used for matching only, never for what the user sees.
+
+Copies of one wire story differ in curly versus straight quotes, en/em dashes versus hyphens,
+non-breaking spaces and compatibility characters.  None of that is a difference a reader cares
+about, so every comparison goes through these keys while the displayed text keeps the copy's own
+characters.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from dataclasses import dataclass
+from functools import lru_cache
+
+# Characters folded to a plain ASCII equivalent before comparing.
+_TRANSLATE = str.maketrans(
+    {
+        "\u2018": "'",
+        "\u2019": "'",
+        "\u201a": "'",
+        "\u201b": "'",
+        "\u2032": "'",
+        "\u00b4": "'",
+        "`": "'",
+        "\u201c": '"',
+        "\u201d": '"',
+        "\u201e": '"',
+        "\u201f": '"',
+        "\u2033": '"',
+        "\u00ab": '"',
+        "\u00bb": '"',
+        "\u2010": "-",
+        "\u2011": "-",
+        "\u2012": "-",
+        "\u2013": "-",
+        "\u2014": "-",
+        "\u2015": "-",
+        "\u2212": "-",
+        "\u00a0": " ",
+        "\u2007": " ",
+        "\u202f": " ",
+        "\u200b": None,
+        "\u200c": None,
+        "\u200d": None,
+        "\u2060": None,
+        "\ufeff": None,
+        "\u00ad": None,
+    }
+)
+
+_WORD = re.compile(r"\w+(?:['.,\-]\w+)*", re.UNICODE)
+_DIGIT = re.compile(r"\d")
+_QUOTE_EDGES = "\"'()[]{}<>*_"
+_EDGE_PUNCT = "\"'()[]{}<>*_.,;:!?-"
+
+
+def typographic(text: str) -> str:
+    """NFKC plus quote, dash and space unification: the form used for every comparison."""
+    return unicodedata.normalize("NFKC", text.translate(_TRANSLATE))
+
+
+def match_key(text: str) -> str:
+    """A case-folded, punctuation-light key for whole-paragraph comparison."""
+    return " ".join(w for w in _WORD.findall(typographic(text).casefold()))
+
+
+def words(text: str) -> list[str]:
+    """Case-folded words (numbers keep their inner commas and points) for indexing."""
+    return _WORD.findall(typographic(text).casefold())
+
+
+def has_digit(text: str) -> bool:
+    return _DIGIT.search(text) is not None
+
+
+@dataclass(frozen=True, slots=True)
+class Token:
+    """A whitespace-delimited chunk of the user's text and the key it is compared by.
+
+    ``text`` keeps its trailing whitespace so that ``"".join(t.text for t in tokens)`` is
+    exactly the input.
+    """
+
+    text: str
+    key: str
+
+
+_CHUNK = re.compile(r"\S+\s*|\s+")
+
+
+def token_key(chunk: str) -> str:
+    """Compare words, not their wrapping: quote marks, brackets and trailing punctuation
+    around a word are typographic noise (``“scorched`` == ``"scorched``, ``stopping,`` ==
+    ``stopping``)."""
+    t = typographic(chunk.strip())
+    stripped = t.strip(_EDGE_PUNCT)
+    return stripped if stripped else t
+
+
+@lru_cache(maxsize=65536)
+def tokenize(text: str) -> tuple[Token, ...]:
+    """Split text into tokens for word diffs; cached because rows are diffed many times."""
+    out: list[Token] = []
+    for m in _CHUNK.finditer(text):
+        chunk = m.group(0)
+        if not chunk.strip():
+            if out:  # whitespace run: glue onto the previous token
+                prev = out[-1]
+                out[-1] = Token(prev.text + chunk, prev.key)
+            else:
+                out.append(Token(chunk, ""))
+            continue
+        out.append(Token(chunk, token_key(chunk)))
+    return tuple(out)
+
+
+# C0/C1 control characters (ESC starts every terminal escape sequence) and the bidi
+# overrides/isolates that can reorder what a terminal shows.
+_UNSAFE = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]")
+
+
+def visible(text: str) -> str:
+    """Text from a copy made safe to print: control and bidi-override characters become
+    visible escapes (``\\x1b``, ``\\u202e``) so they are shown, never obeyed."""
+    return _UNSAFE.sub(lambda m: _escape(m.group(0)), text)
+
+
+def _escape(ch: str) -> str:
+    code = ord(ch)
+    return f"\\x{code:02x}" if code < 0x100 else f"\\u{code:04x}"
