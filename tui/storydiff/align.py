@@ -126,6 +126,7 @@ class Aligner:
             )
         lengths = [len(u.feat.key) for us in self.units for u in us]
         self.median_len = statistics.median(lengths) if lengths else 1.0
+        self._vectors: list[dict[str, float]] | None = None
         self.base = base if base is not None else self.choose_base()
         self.rows: dict[int, _Row] = {}
         self.order: list[int] = []
@@ -136,6 +137,8 @@ class Aligner:
 
     # ----------------------------------------------------------------- base and order
     def _doc_vectors(self) -> list[dict[str, float]]:
+        if self._vectors is not None:
+            return self._vectors
         vecs = []
         for us in self.units:
             c: Counter[str] = Counter()
@@ -144,6 +147,7 @@ class Aligner:
                     c[s] += w
             norm = math.sqrt(sum(x * x for x in c.values())) or 1.0
             vecs.append({s: x / norm for s, x in c.items()})
+        self._vectors = vecs
         return vecs
 
     def choose_base(self) -> int:
@@ -259,23 +263,22 @@ class Aligner:
         n = len(units)
         assigned: dict[int, int] = {}  # unit position -> row id
         taken: set[int] = set()  # rows that already hold a unit of this version
-        k = CANDIDATES
-        cands = [self._candidates(u.feat, k) for u in units]
-        scores: list[dict[int, Score]] = [
-            {rid: self._best(u.feat, rid) for rid in cs} for u, cs in zip(units, cands, strict=True)
-        ]
 
         def assign(i: int, rid: int) -> None:
             assigned[i] = rid
             taken.add(rid)
 
-        # 1. exact keys
+        # 1. exact keys (most paragraphs of syndicated copies): no scoring needed
         for i, u in enumerate(units):
             rid = self.exact.get(u.feat.key)
             if rid is not None:
                 rid = self.find(rid)
                 if rid not in taken:
                     assign(i, rid)
+        scores: list[dict[int, Score]] = [
+            {} if i in assigned else {rid: self._best(u.feat, rid) for rid in self._candidates(u.feat, CANDIDATES)}
+            for i, u in enumerate(units)
+        ]
         # 2. strong one-to-one matches, best first
         pairs = sorted(
             (

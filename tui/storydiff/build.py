@@ -13,7 +13,7 @@ from collections.abc import Callable, Sequence
 
 from .align import Grouping, group_paragraphs
 from .diff import consensus_index, similarity, word_diff
-from .model import Alignment, Cell, Row, RowStatus, Version
+from .model import Alignment, Cell, DiffOp, Op, Row, RowStatus, Version
 
 
 def build_alignment(
@@ -64,13 +64,19 @@ def _rows(grouping: Grouping) -> tuple[Row, ...]:
         all_same = True
         for vi in order:
             text = texts[vi]
-            if base_text is not None:
-                sim = 1.0 if vi == grouping.base else similarity(base_text, text)
-                diff = word_diff(base_text, text)
-            else:
+            if base_text is None:
                 sim, diff = 0.0, ()
-            cons = word_diff(cons_text, text)
-            if any(op.op.value != "equal" for op in cons):
+            elif text == base_text:  # most cells of syndicated copies: skip the diff
+                sim, diff = 1.0, _same(text)
+            else:
+                sim, diff = similarity(base_text, text), word_diff(base_text, text)
+            if cons_vi == grouping.base and base_text is not None:
+                cons = diff
+            elif text == cons_text:
+                cons = _same(text)
+            else:
+                cons = word_diff(cons_text, text)
+            if any(op.op is not Op.EQUAL for op in cons):
                 all_same = False
             cells[versions[vi].id] = Cell(
                 version=versions[vi].id,
@@ -98,3 +104,7 @@ def _rows(grouping: Grouping) -> tuple[Row, ...]:
             status = RowStatus.CHANGED
         out.append(Row(rid, status, cells, kind, versions[cons_vi].id))
     return tuple(out)
+
+
+def _same(text: str) -> tuple[DiffOp, ...]:
+    return (DiffOp(Op.EQUAL, text, text),)

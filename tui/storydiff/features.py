@@ -13,6 +13,7 @@ import re
 from collections import Counter
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
+from functools import lru_cache
 
 from rapidfuzz import fuzz
 
@@ -37,6 +38,7 @@ _SENTENCE_END = re.compile(r"(?<=[.!?])[\"'\u201d\u2019)\]]*\s+(?=[\"'\u201c\u20
 STEM_LENGTH = 6
 
 
+@lru_cache(maxsize=131072)
 def stem(word: str) -> str:
     """A deliberately crude stemmer: strip a common suffix, then keep the first six letters.
 
@@ -53,7 +55,8 @@ def stem(word: str) -> str:
     return word[:STEM_LENGTH]
 
 
-def content_stems(text: str) -> list[str]:
+@lru_cache(maxsize=65536)
+def content_stems(text: str) -> tuple[str, ...]:
     """Stems of the words that carry content (numbers kept whole: ``60,000`` -> ``60000``)."""
     out: list[str] = []
     for w in _WORDS.findall(typographic(text).casefold()):
@@ -63,7 +66,7 @@ def content_stems(text: str) -> list[str]:
             out.append(w.replace(",", ""))
         else:
             out.append(stem(w.replace("'s", "")))
-    return out
+    return tuple(out)
 
 
 def split_sentences(text: str) -> list[str]:

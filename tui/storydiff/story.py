@@ -107,7 +107,7 @@ def make_versions(docs: Sequence[Document], manifest: Manifest | None) -> list[V
     ids = _version_ids(docs)
     versions: list[Version] = []
     for doc, paragraphs, vid in zip(docs, classified, ids, strict=True):
-        info = manifest.for_file(doc.path.name) if manifest is not None else None
+        info = manifest.for_file(doc.source) if manifest is not None else None
         versions.append(_version(doc, paragraphs, vid, info))
     return versions
 

@@ -60,6 +60,7 @@ def typographic(text: str) -> str:
     return unicodedata.normalize("NFKC", text.translate(_TRANSLATE))
 
 
+@lru_cache(maxsize=65536)
 def match_key(text: str) -> str:
     """A case-folded, punctuation-light key for whole-paragraph comparison."""
     return " ".join(w for w in _WORD.findall(typographic(text).casefold()))

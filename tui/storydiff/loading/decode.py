@@ -26,7 +26,7 @@ _BOMS: tuple[tuple[bytes, str], ...] = (
     (codecs.BOM_UTF16_BE, "utf-16-be"),
 )
 # C0 controls that never occur in text (tab, LF, VT, FF, CR and ESC are tolerated).
-_CONTROL_BYTES = frozenset([*range(0x00, 0x09), *range(0x0E, 0x1B), *range(0x1C, 0x20), 0x7F])
+_CONTROL_BYTES = bytes([*range(0x00, 0x09), *range(0x0E, 0x1B), *range(0x1C, 0x20), 0x7F])
 _CONTROL_CHARS = re.compile("[\x00-\x08\x0e-\x1a\x1c-\x1f\x7f]")
 _DECLARED = re.compile(
     rb"""<meta[^>]+charset\s*=\s*["']?\s*([A-Za-z0-9._:-]+)"""
@@ -37,14 +37,21 @@ _DECLARED = re.compile(
 _AS_CP1252 = frozenset({"iso8859-1", "ascii"})
 # cp1252 symbols that are not letters: one wedged between two letters ("Za¿ó³æ") means the
 # bytes were really some other code page.  Apostrophes are legitimate there ("Syria’s").
-_ODD_IN_WORD = frozenset("¡¢£¤¥¦§¨©ª«¬®¯°±²³´µ¶·¸¹º»¼½¾¿ƒ„…†‡ˆ‰‹›•˜™×÷")
+_ODD_IN_WORD = re.compile(
+    r"(?<=[^\W\d_])[¡¢£¤¥¦§¨©ª«¬®¯°±²³´µ¶·¸¹º»¼½¾¿ƒ„…†‡ˆ‰‹›•˜™×÷](?=[^\W\d_])"
+)
+_LETTER = re.compile(r"[^\W\d_]")
+_NON_ASCII_LETTER = re.compile(r"[^\W\d_a-zA-Z]")
+
+
+_GUESS = "read as {}, not UTF-8 (a guess from the bytes)"
 
 
 @dataclass(frozen=True, slots=True)
 class Decoded:
     text: str  # LF line endings, no BOM
     encoding: str
-    guessed: bool = False  # True when the encoding came from a heuristic, not from the bytes
+    note: str = ""  # for the user when the encoding is a guess or bytes were replaced
 
 
 def utf16_without_bom(head: bytes) -> str | None:
@@ -66,7 +73,7 @@ def utf16_without_bom(head: bytes) -> str | None:
 def _mostly_control(data: bytes) -> bool:
     if not data:
         return False
-    bad = sum(1 for b in data if b in _CONTROL_BYTES)
+    bad = len(data) - len(data.translate(None, _CONTROL_BYTES))
     return bad > 0.1 * len(data) or b"\x00" in data
 
 
@@ -97,21 +104,12 @@ def _strict(data: bytes, encoding: str) -> str | None:
 def _plausible_western(text: str) -> bool:
     """Whether a cp1252 reading looks like real Western-European text, not mojibake of
     another code page (Cyrillic read as cp1252 is nearly all accented capitals)."""
-    letters = 0
-    non_ascii = 0
-    for ch in text:
-        if ch.isalpha():
-            letters += 1
-            if ord(ch) > 127:
-                non_ascii += 1
-    if letters and non_ascii > 0.25 * letters:
+    text = text[:262144]  # a quarter of a megabyte tells as well as the whole file
+    letters = len(_LETTER.findall(text))
+    non_ascii = len(_NON_ASCII_LETTER.findall(text))
+    if letters and non_ascii > 0.5 * letters:
         return False
-    odd = sum(
-        1
-        for i in range(1, len(text) - 1)
-        if text[i] in _ODD_IN_WORD and text[i - 1].isalpha() and text[i + 1].isalpha()
-    )
-    return odd <= max(1, letters // 2000)
+    return len(_ODD_IN_WORD.findall(text)) <= max(1, letters // 2000)
 
 
 def _guess_legacy(data: bytes, source: str) -> Decoded:
@@ -130,10 +128,10 @@ def _guess_legacy(data: bytes, source: str) -> Decoded:
         if codec and codec not in ("utf-8", "utf-16", "utf-32"):
             text = _strict(data, codec)
             if text is not None:
-                return Decoded(text, codec, guessed=False)
+                return Decoded(text, codec)
     western = _strict(data, "cp1252")
     if western is not None and _plausible_western(western):
-        return Decoded(western, "cp1252", guessed=True)
+        return Decoded(western, "cp1252", _GUESS.format("cp1252"))
 
     import charset_normalizer  # lazy: only legacy files pay for it
 
@@ -142,15 +140,16 @@ def _guess_legacy(data: bytes, source: str) -> Decoded:
         codec = codecs.lookup(best.encoding).name
         text = _strict(data, codec)
         if text is not None:
-            return Decoded(text, codec, guessed=True)
+            return Decoded(text, codec, _GUESS.format(codec))
     if western is not None:
-        return Decoded(western, "cp1252", guessed=True)
+        return Decoded(western, "cp1252", _GUESS.format("cp1252"))
     raise InputError(
         f"{source}: cannot tell which text encoding it uses; save it as UTF-8 and try again"
     )
 
 
 def normalise_newlines(text: str) -> str:
+    """CRLF and lone CR (old Mac files, some scrapers) to LF: every splitter counts on LF."""
     return text.replace("\r\n", "\n").replace("\r", "\n")
 
 
@@ -176,14 +175,29 @@ def decode_bytes(data: bytes, source: str) -> Decoded:
     text = _strict(data, "utf-8")
     if text is not None:
         return _finish(text, "utf-8", source)
+    damaged = _damaged_utf8(data)
+    if damaged is not None:
+        return _finish(damaged.text, damaged.encoding, source, note=damaged.note)
     legacy = _guess_legacy(data, source)
-    return _finish(legacy.text, legacy.encoding, source, guessed=legacy.guessed)
+    return _finish(legacy.text, legacy.encoding, source, note=legacy.note)
 
 
-def _finish(text: str, encoding: str, source: str, *, guessed: bool = False) -> Decoded:
+def _damaged_utf8(data: bytes) -> Decoded | None:
+    """UTF-8 with a few bad bytes (a file cut mid-character, one corrupted byte) is still
+    UTF-8: reading it as cp1252 would turn every accent and curly quote into mojibake."""
+    text = data.decode("utf-8", errors="replace")
+    bad = text.count("\ufffd")
+    good = len(text) - len(text.encode("ascii", "ignore")) - bad
+    if good >= 2 and bad * 4 <= good:
+        plural = "s" if bad > 1 else ""
+        return Decoded(text, "utf-8", f"{bad} byte{plural} not valid UTF-8, shown as \ufffd")
+    return None
+
+
+def _finish(text: str, encoding: str, source: str, *, note: str = "") -> Decoded:
     sample = text[: SNIFF_BYTES * 4]
     if sample and len(_CONTROL_CHARS.findall(sample)) > 0.1 * len(sample):
         raise _binary(source)
     if "\x00" in text:
         raise _binary(source)
-    return Decoded(normalise_newlines(text), encoding, guessed)
+    return Decoded(normalise_newlines(text), encoding, note)

@@ -24,23 +24,24 @@ _HTML_START = re.compile(
 _HTML_TAG = re.compile(
     r"</?(?:p|div|span|a|br|h[1-6]|li|ul|ol|body|head|meta|link|script|style|table|tr|td|img"
     r"|article|section|nav|header|footer|main|aside|figure|figcaption|blockquote|em|strong|b|i"
-    r"|title|form|input|button|iframe|noscript)\b[^>]*>",
+    r"|title|form|input|button|iframe|noscript)\b[^<>]*>",
     re.IGNORECASE,
 )
-_ANY_TAG = re.compile(r"<[A-Za-z!/][^>]*>")
+_ANY_TAG = re.compile(r"<[A-Za-z!/][^<>]*>")
 
 # Markdown signals, by strength.  Plain text also has bullets and the odd "#", so weak
-# signals alone never make a Markdown file.
+# signals alone never make a Markdown file.  Every repeat is bounded or stops at the character
+# that could start another match, so a pathological line ("[[[[..." x 100k) stays linear.
 _STRONG: tuple[re.Pattern[str], ...] = (
     re.compile(r"^ {0,3}#{1,6}[ \t]+\S", re.MULTILINE),  # ATX heading
-    re.compile(r"!?\[[^\]\n]+\]\([^)\s]*(?:\s+\"[^\"\n]*\")?\)"),  # [text](url), ![alt](src)
-    re.compile(r"^ {0,3}\[[^\]\n]+\]:[ \t]+\S+", re.MULTILINE),  # [ref]: url
+    re.compile(r"\[[^\[\]\n]{1,500}\]\([^()\s]{0,2000}\)"),  # [text](url), ![alt](src)
+    re.compile(r"^ {0,3}\[[^\[\]\n]{1,500}\]:[ \t]+\S", re.MULTILINE),  # [ref]: url
 )
 _MEDIUM: tuple[re.Pattern[str], ...] = (
-    re.compile(r"<https?://[^>\s]+>"),  # autolink
-    re.compile(r"\*\*[^*\n]+\*\*|__[^_\n]+__"),  # bold
+    re.compile(r"<https?://[^<>\s]{1,2000}>"),  # autolink
+    re.compile(r"\*\*[^*\n]{1,500}\*\*|__[^_\n]{1,500}__"),  # bold
     re.compile(r"^ {0,3}(?:```|~~~)", re.MULTILINE),  # fenced code
-    re.compile(r"^[^\n]*\S[^\n]*\n {0,3}(?:=+|-{2,})[ \t]*$", re.MULTILINE),  # setext heading
+    re.compile(r"^(?=[^\n]*\S)[^\n]*\n {0,3}(?:=+|-{2,})[ \t]*$", re.MULTILINE),  # setext
 )
 _WEAK: tuple[re.Pattern[str], ...] = (
     re.compile(r"^ {0,3}([-*_])(?:[ \t]*\1){2,}[ \t]*$", re.MULTILINE),  # --- rule
@@ -79,6 +80,7 @@ def markdown_score(text: str) -> int:
 
 
 def looks_like_markdown(text: str) -> bool:
+    """Markdown saved as .txt (seed 001): enough syntax that plain text would not have it."""
     return markdown_score(text) >= MARKDOWN_SCORE
 
 

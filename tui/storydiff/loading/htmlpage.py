@@ -14,7 +14,6 @@ milliseconds and plain-text copies must not pay for them.
 from __future__ import annotations
 
 import re
-from collections import Counter
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -31,11 +30,13 @@ SKIP_TAGS = frozenset(_SKIP_NAMES.split())
 _HIDDEN_STYLE = re.compile(r"display\s*:\s*none|visibility\s*:\s*hidden", re.IGNORECASE)
 _XML_DECL = re.compile(r"^\s*<\?xml[^>]*\?>")
 _BAD_XML_CHARS = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
-_BR = "\ue000"  # private-use marker for <br>; two in a row separate paragraphs
+_BR = "\x01"  # marks a <br> (control characters are cleaned out before parsing)
 _BR_BREAK = re.compile(_BR + r"\s*" + _BR + r"[\s" + _BR + r"]*")
 _ARTICLE_UNITS = ("p", "head", "item", "quote", "cell", "code")
 _MIN_PARTIAL = 20  # shorter DOM text must equal a whole article paragraph to count as one
 _ARTICLE_TAGS = frozenset({"article", "main"})
+_PROSE_WORDS = 15  # an article has at least one paragraph-like sentence this long...
+_ARTICLE_WORDS = 40  # ... and this many words in all
 
 
 @dataclass(frozen=True, slots=True)
@@ -162,6 +163,9 @@ def _extract(text: str) -> tuple[Any, list[str]]:
         include_images=False,
         include_links=False,
         deduplicate=False,
+        # Dates from markup only: htmldate's free-text search runs dateparser over the page,
+        # which costs seconds on a long page and guesses; the cleaner reads dates in the text.
+        date_extraction_params={"extensive_search": False, "original_date": True},
     )
     if extracted is None or isinstance(extracted, dict):
         return None, []
@@ -210,21 +214,54 @@ def _in_article_region(piece: _Piece) -> bool:
     )
 
 
+def _grams(text: str) -> set[int]:
+    words = text.split()
+    return {hash(" ".join(words[i : i + 3])) for i in range(len(words) - 2)}
+
+
 def _mark_article(pieces: list[_Piece], units: list[str]) -> None:
-    """Mark the pieces trafilatura kept.  Pieces inside <article>/<main> claim a matching
-    paragraph first, so a headline repeated in a teaser box is the one left outside."""
-    remaining = Counter(units)
-    whole = " ".join(units)
-    ordered = [p for p in pieces if _in_article_region(p)] + [
-        p for p in pieces if not _in_article_region(p)
-    ]
+    """Mark the pieces trafilatura kept.
+
+    Each article paragraph can be claimed once: whole by a piece equal to it, or part by
+    part when trafilatura merged several DOM blocks into one paragraph.  Pieces inside
+    <article>/<main> claim first, so a headline repeated in a "related" box stays outside.
+    """
+    remaining = list(units)
+    exact: dict[str, list[int]] = {}
+    grams: set[int] = set()  # word trigrams of the article: a cheap test before a scan
+    for i, unit in enumerate(units):
+        exact.setdefault(unit, []).append(i)
+        grams |= _grams(unit)
+    ordered = [p for p in pieces if _in_article_region(p)]
+    ordered += [p for p in pieces if not _in_article_region(p)]
     for piece in ordered:
         key = _norm(piece.text)
-        if remaining[key] > 0:
-            remaining[key] -= 1
+        slots = exact.get(key)
+        while slots and remaining[slots[0]] != key:
+            slots.pop(0)  # already claimed part by part
+        if slots:
+            remaining[slots.pop(0)] = ""
             piece.in_article = True
-        elif len(key) >= _MIN_PARTIAL and key in whole:
-            piece.in_article = True
+            continue
+        head = key.split(None, 3)[:3]
+        if len(key) < _MIN_PARTIAL or len(head) < 3 or hash(" ".join(head)) not in grams:
+            continue
+        for i, rest in enumerate(remaining):
+            if key in rest:
+                remaining[i] = rest.replace(key, "\n", 1)
+                piece.in_article = True
+                break
+
+
+def _has_prose(texts: list[str]) -> bool:
+    """Whether the extracted text reads like an article: some real sentences, not a menu or a
+    list of headlines."""
+    words = sum(len(t.split()) for t in texts)
+    sentence = any(
+        len(t.split()) >= _PROSE_WORDS and t.rstrip("\"'”’)").endswith((".", "!", "?"))
+        for t in texts
+    )
+    return sentence and words >= _ARTICLE_WORDS
 
 
 def _lxml_root(text: str) -> Any:
@@ -234,11 +271,16 @@ def _lxml_root(text: str) -> Any:
     cleaned = _BAD_XML_CHARS.sub(" ", _XML_DECL.sub("", text, count=1))
     try:
         return lxml.html.document_fromstring(cleaned)
-    except (etree.ParserError, ValueError):
+    except (etree.LxmlError, ValueError):
         return None
 
 
 def parse_html(text: str) -> HtmlPage:
+    """Every visible block of the page in page order, hinted, plus trafilatura's metadata.
+
+    Never raises for a bad page: malformed markup is repaired by lxml, and a failing or empty
+    extraction only means every block is marked outside-article (with a warning).
+    """
     warnings: list[str] = []
     root = _lxml_root(text)
     walker = _Walker()
@@ -254,6 +296,9 @@ def parse_html(text: str) -> HtmlPage:
             f"article extraction failed ({type(exc).__name__}); all text is marked outside-article"
         )
     _mark_article(pieces, units)
+    if not _has_prose([p.text for p in pieces if p.in_article]):
+        for piece in pieces:  # trafilatura always finds *something*: a menu is no article
+            piece.in_article = False
     article = [p.owner for p in pieces if p.in_article and p.owner is not None]
     region = _common_ancestor(article) if article else None
     if not article and pieces:

@@ -18,7 +18,7 @@ from .plaintext import BlockSpec
 if TYPE_CHECKING:
     from markdown_it.token import Token
 
-_TAG = re.compile(r"<!--.*?-->|<[^>]+>", re.DOTALL)
+_TAG = re.compile(r"<!--.*?-->|<[^<>]+>", re.DOTALL)
 _LABEL_WORDS = 5  # "**Related article:** [link]" still counts as a link-only paragraph
 
 
@@ -64,11 +64,10 @@ def _collapse(text: str) -> str:
     return " ".join(text.split())
 
 
-def _inline_block(tok: Token) -> tuple[str, str | None]:
-    """The text of a paragraph or heading, with "image" or "link-only" when that is all it
-    is."""
+def _inline_hint(children: list[Token]) -> tuple[str, str | None]:
+    """The text of an inline run, with "image" or "link-only" when that is all it is."""
     run = _Inline()
-    _render_inline(list(tok.children or []), run)
+    _render_inline(children, run)
     text = _collapse("".join(run.text))
     outside = _collapse("".join(run.outside_links))
     if run.images and not outside:
@@ -78,6 +77,22 @@ def _inline_block(tok: Token) -> tuple[str, str | None]:
     ):
         return text, "link-only"
     return text, None
+
+
+def _inline_blocks(tok: Token) -> list[tuple[str, str | None]]:
+    """One paragraph or heading; a picture with its caption on the next line ("![alt](src)"
+    then "*Photo: ...*") is two image blocks, since alt text and caption say different
+    things."""
+    children = [c for c in tok.children or [] if not (c.type == "text" and not c.content)]
+    if (
+        len(children) > 2
+        and children[0].type == "image"
+        and children[1].type in ("softbreak", "hardbreak")
+    ):
+        alt, _ = _inline_hint(children[:1])
+        caption, _ = _inline_hint(children[2:])
+        return [(alt, "image"), (caption, "image")]
+    return [_inline_hint(children)]
 
 
 @dataclass
@@ -99,6 +114,7 @@ def _structural_hint(ctx: _Context) -> str | None:
 
 
 def markdown_blocks(text: str) -> list[BlockSpec]:
+    """Blocks of a Markdown document in reading order; syntax removed, structure as hints."""
     from markdown_it import MarkdownIt  # lazy: only Markdown copies pay for the parser
 
     parser = MarkdownIt("commonmark").enable(["table", "strikethrough"])
@@ -125,14 +141,14 @@ def markdown_blocks(text: str) -> list[BlockSpec]:
                 out.append((" | ".join(ctx.row), None))
             ctx.row = None
         elif kind == "inline":
-            body, hint = _inline_block(tok)
-            if ctx.row is not None:
-                ctx.row.append(body)
-            elif body:
-                structural = _structural_hint(ctx)
-                # A heading stays a heading even when it is a link; elsewhere what the
-                # paragraph *is* (only a link, only a picture) matters more than where it sits.
-                out.append((body, structural if ctx.heading or not hint else hint))
+            for body, hint in _inline_blocks(tok):
+                if ctx.row is not None:
+                    ctx.row.append(body)
+                elif body:
+                    # A heading stays a heading even when it is a link; elsewhere what the
+                    # paragraph *is* (only a link, a picture) matters more than where it sits.
+                    structural = _structural_hint(ctx)
+                    out.append((body, structural if ctx.heading or not hint else hint))
         elif kind in ("fence", "code_block"):
             code = tok.content.strip("\n")
             if code.strip():

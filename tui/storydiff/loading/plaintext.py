@@ -17,8 +17,8 @@ from itertools import pairwise
 BlockSpec = tuple[str, str | None]  # (text, hint) before numbering
 
 _BULLET = re.compile(r"^\s*(?:[-*+•·‣◦▪●■]|\d{1,3}[.)])\s+\S")
-# A sentence ends with . ! ? or … possibly followed by closing quotes or brackets.
 _BULLET_PREFIX = re.compile(r"^\s*\S+\s+")
+# A sentence ends with . ! ? or … possibly followed by closing quotes or brackets.
 _SENTENCE_END = re.compile(r"""[.!?…]["'”’»)\]]*$""")
 _WORD_TOKEN = re.compile(r"[^\W\d_]+(?:[-\u2010][^\W\d_]+)*")
 _TRAILING_PART = re.compile(r"([^\W\d_]+)[-\u2010]$")
@@ -28,7 +28,8 @@ MIN_WIDTH = 30
 MAX_WIDTH = 200
 FULL_LINE = 0.75  # a line at least this share of W counts as filled by the wrapper
 SHORT_SENTENCE_LINE = 0.8  # a sentence-ending line shorter than this share of W ends a paragraph
-SHORT_LINE = 0.6  # a line that would have had room for the next word, with this much slack
+STACKED_LINES = 0.7  # a run of lines all shorter than this share of W is not wrapped text
+SHORT_LINE = 0.8  # a line this much shorter than W had room for the next word: the paragraph ended
 
 
 @dataclass(frozen=True, slots=True)
@@ -41,10 +42,12 @@ class Layout:
 
 
 def ends_sentence(line: str) -> bool:
+    """Whether a line stops at a sentence end, the only place a wrapped paragraph may end."""
     return _SENTENCE_END.search(line.rstrip()) is not None
 
 
 def is_bullet(line: str) -> bool:
+    """A list item starts a paragraph of its own in any layout ("1. ", "• ", "- ")."""
     return _BULLET.match(line) is not None
 
 
@@ -129,45 +132,63 @@ class _Joiner:
         return left + " " + right
 
 
+def _chunks(lines: list[str]) -> list[list[str]]:
+    """Runs of non-blank lines (rstripped), as blank lines delimit them."""
+    chunks: list[list[str]] = []
+    current: list[str] = []
+    for line in lines:
+        if line.strip():
+            current.append(line.rstrip())
+        elif current:
+            chunks.append(current)
+            current = []
+    if current:
+        chunks.append(current)
+    return chunks
+
+
 def reflow(text: str, width: int) -> list[BlockSpec]:
     """WRAPPED layout: rebuild paragraphs from hard-wrapped lines.
 
     A paragraph ends at a blank line, at a line that starts with a bullet or an indent (print
     copies mark paragraphs that way), after a short line that ends a sentence, and after a
-    line so short that the next word would have fitted on it.
+    line so short that the next word would have fitted on it.  "Short" is measured against
+    the widest line of the run of lines between blank lines, since a boxed quote or a
+    sidebar may be wrapped narrower than the page; a run whose lines are all far shorter
+    than W is a stack of one-line paragraphs (headline, byline, agency).
     """
     joiner = _Joiner(text)
     out: list[BlockSpec] = []
+    for chunk in _chunks(_dedent(text.split("\n"))):
+        local = min(max(len(line) for line in chunk), width)
+        if len(chunk) > 1 and local < STACKED_LINES * width:
+            out.extend(split_lines("\n".join(chunk)))
+            continue
+        out.extend(_reflow_chunk(chunk, local, joiner))
+    return out
+
+
+def _reflow_chunk(chunk: list[str], width: int, joiner: _Joiner) -> list[BlockSpec]:
+    out: list[BlockSpec] = []
     current = ""
-    prev = ""
     bullet = False
     hang = -1  # column where a bullet's text starts: continuation lines indent to it
-
-    def flush() -> None:
-        nonlocal current, bullet, hang
-        if current.strip():
-            out.append((current.strip(), "list-item" if bullet else None))
-        current, bullet, hang = "", False, -1
-
-    for line in _dedent(text.split("\n")):
-        line = line.rstrip()
-        if not line:
-            flush()
-            prev = ""
-            continue
+    prev = ""
+    for line in chunk:
         indent = len(line) - len(line.lstrip())
         if current and _starts_paragraph(prev, line, indent, hang, width):
-            flush()
+            out.append((current, "list-item" if bullet else None))
+            current = ""
         if not current:
             current = line.strip()
             bullet = is_bullet(line)
-            if bullet:
-                prefix = _BULLET_PREFIX.match(line)
-                hang = len(prefix.group(0)) if prefix else -1
+            prefix = _BULLET_PREFIX.match(line) if bullet else None
+            hang = len(prefix.group(0)) if prefix else -1
         else:
             current = joiner.join(current, line)
         prev = line
-    flush()
+    if current:
+        out.append((current, "list-item" if bullet else None))
     return out
 
 

@@ -32,6 +32,7 @@ def human_size(n: float) -> str:
 
 
 def file_kind(mode: int) -> str:
+    """Name a non-regular file in words, for messages that say why it was refused."""
     if stat.S_ISDIR(mode):
         return "a folder"
     if stat.S_ISFIFO(mode):
@@ -105,8 +106,8 @@ def load_document(path: Path, source: str, *, max_bytes: int = DEFAULT_MAX_BYTES
         raise InputError(f"{source}: the file is empty")
     fmt = detect_format(text, path.suffix)
     specs, meta, warnings = _split(text, fmt)
-    if decoded.guessed:
-        warnings.insert(0, f"not UTF-8: read as {decoded.encoding} (a guess)")
+    if decoded.note:
+        warnings.insert(0, decoded.note)
     blocks: list[Block] = []
     for body, hint in specs:
         body = body.strip()

@@ -1,0 +1,51 @@
+"""The loading layer stays light: plain text never pays for lxml, trafilatura, markdown-it or
+charset-normalizer, and nothing in it imports Textual."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+SEEDS = ROOT / "seeds"
+HEAVY = ("textual", "trafilatura", "lxml", "charset_normalizer", "markdown_it")
+
+
+def _modules_after(code: str) -> set[str]:
+    env = dict(os.environ)
+    env["PYTHONPATH"] = os.pathsep.join(filter(None, [str(ROOT / "tui"), env.get("PYTHONPATH")]))
+    out = subprocess.run(
+        [sys.executable, "-c", f"{code}\nimport sys; print('\\n'.join(sys.modules))"],
+        capture_output=True,
+        text=True,
+        check=True,
+        env=env,
+    )
+    return set(out.stdout.split())
+
+
+def test_loading_plain_text_imports_nothing_heavy() -> None:
+    mods = _modules_after(
+        "from pathlib import Path\n"
+        "from storydiff.loading import collect_inputs, load_document\n"
+        f"inputs = collect_inputs([{str(SEEDS)!r}])\n"
+        "for source, path in inputs.files:\n"
+        "    if path.name.startswith(('000', '002', '003', '004')):\n"
+        "        load_document(path, source)\n"
+    )
+    assert "storydiff.loading" in mods
+    for heavy in HEAVY:
+        assert heavy not in mods, heavy
+
+
+def test_markdown_imports_only_markdown_it() -> None:
+    mods = _modules_after(
+        "from storydiff.loading import load_document\n"
+        f"load_document(__import__('pathlib').Path({str(SEEDS / '001_3b9876eaf50a8ac8.txt')!r}),"
+        " 'x')\n"
+    )
+    assert "markdown_it" in mods
+    for heavy in ("textual", "trafilatura", "lxml", "charset_normalizer"):
+        assert heavy not in mods, heavy
