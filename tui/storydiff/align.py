@@ -72,6 +72,12 @@ class _Row:
             out.append(f)
         return out
 
+    @property
+    def crosshead(self) -> bool:
+        """A row of crossheads: a few words that recur inside paragraphs, so they are
+        matched only as a whole, never by containment."""
+        return all(u.para.role == "crosshead" for us in self.cells.values() for u in us)
+
     def add(self, unit: Unit) -> None:
         self.cells.setdefault(unit.version, []).append(unit)
         self._cache.pop(unit.version, None)
@@ -177,15 +183,20 @@ class Aligner:
                 best, best_i = cand, i
         return best_i
 
+    def _has_blob(self, vi: int) -> bool:
+        return any(len(u.feat.key) > 3.5 * self.median_len for u in self.units[vi])
+
     def _insertion_order(self) -> list[int]:
         vecs = self._doc_vectors()
         base_vec = vecs[self.base]
         prints = [_fingerprint(v) for v in self.versions]
 
-        def closeness(i: int) -> tuple[float, str]:
+        def closeness(i: int) -> tuple[bool, float, str]:
+            # Copies with run-together blocks go last, so that every row their blocks hold
+            # already exists when the blocks are cut.
             vec = vecs[i]
             sim = sum(x * base_vec[s] for s, x in vec.items() if s in base_vec)
-            return (-round(sim, 9), prints[i])
+            return (self._has_blob(i), -round(sim, 9), prints[i])
 
         rest = sorted((i for i in range(len(self.versions)) if i != self.base), key=closeness)
         return [self.base, *rest]
@@ -227,6 +238,14 @@ class Aligner:
                 max(best.full, sc.full), max(best.inside, sc.inside), max(best.holds, sc.holds)
             )
         return best
+
+    def _score(self, unit: Unit, rid: int) -> Score:
+        """Scores of a unit against a row; containment is void between a crosshead and a
+        paragraph (a crosshead's words recur in the paragraphs under it)."""
+        sc = self._best(unit.feat, rid)
+        if (unit.para.role == "crosshead") != self.rows[rid].crosshead:
+            return Score(sc.full, 0.0, 0.0)
+        return sc
 
     def _unite(self, keep: int, gone: int) -> None:
         """Merge row ``gone`` into row ``keep`` (a copy has one paragraph for both)."""
@@ -276,7 +295,9 @@ class Aligner:
                 if rid not in taken:
                     assign(i, rid)
         scores: list[dict[int, Score]] = [
-            {} if i in assigned else {rid: self._best(u.feat, rid) for rid in self._candidates(u.feat, CANDIDATES)}
+            {}
+            if i in assigned
+            else {rid: self._score(u, rid) for rid in self._candidates(u.feat, CANDIDATES)}
             for i, u in enumerate(units)
         ]
         # 2. strong one-to-one matches, best first
@@ -331,11 +352,12 @@ class Aligner:
             for i in range(n):
                 if i in assigned:
                     continue
-                for j in (i - 1, i + 1):
+                # the sibling may sit one unit further away, past an inserted paragraph
+                for j in (i - 1, i + 1, i - 2, i + 2):
                     rid = assigned.get(j)
                     if rid is None:
                         continue
-                    sc = scores[i].get(rid) or self._best(units[i].feat, rid)
+                    sc = scores[i].get(rid) or self._score(units[i], rid)
                     if sc.inside >= T_INSIDE or sc.full >= T_SANDWICH:
                         assigned[i] = rid
                         changed = True
@@ -365,7 +387,7 @@ class Aligner:
             for rid in self.order[lo_p + 1 : hi_p]:
                 if rid in taken:
                     continue
-                sc = scores[i].get(rid) or self._best(units[i].feat, rid)
+                sc = scores[i].get(rid) or self._score(units[i], rid)
                 value = max(sc.full, min(sc.inside, sc.holds) * 1.1)
                 if value > best_sc:
                     best_sc, best_rid = value, rid
@@ -417,12 +439,21 @@ class Aligner:
                 ((self._best(feat, rid).inside, -rid) for rid in held), default=(0.0, 0)
             )
             labels.append(-best[1] if best[0] >= T_SENTENCE else None)
-        # unlabelled sentences stay with the sentence before them (or after, at the start)
+        # A run of sentences no row holds is content of its own: it becomes a segment (and
+        # later a row) unless it reads as the tail of the sentence before it.
+        fresh = -1
         for i in range(len(labels)):
-            if labels[i] is None and i > 0:
-                labels[i] = labels[i - 1]
-        first = next((lab for lab in labels if lab is not None), None)
-        labels = [lab if lab is not None else first for lab in labels]
+            if labels[i] is not None:
+                continue
+            prev = labels[i - 1] if i > 0 else None
+            feat = Feat.of(match_key(sentences[i]), content_stems(sentences[i]), self.idf)
+            if prev is not None and prev >= 0 and self._best(feat, prev).inside >= T_SANDWICH:
+                labels[i] = prev
+            elif prev is not None and prev < 0:
+                labels[i] = prev
+            else:
+                labels[i] = fresh
+                fresh -= 1
         pieces: list[str] = []
         current: int | None = None
         for s, lab in zip(sentences, labels, strict=True):

@@ -32,7 +32,13 @@ STOPWORDS = frozenset(
 )
 
 _WORDS = re.compile(r"\w+(?:[.,]\d+)*", re.UNICODE)
-_SENTENCE_END = re.compile(r"(?<=[.!?])[\"'\u201d\u2019)\]]*\s+(?=[\"'\u201c\u2018(\[]*[A-Z0-9])")
+# A sentence ends at . ! ? (and any closing quotes) before whitespace and a capital or digit;
+# or, where a scrape lost the space ("per euro.Yields"), between a lower-case word and a
+# capitalised one.
+_SENTENCE_END = re.compile(
+    r"(?<=[.!?])[\"'\u201d\u2019)\]]*\s+(?=[\"'\u201c\u2018(\[]*[A-Z0-9])"
+    r"|(?<=[A-Za-z%][.!?])(?=[\"\u201c]?[A-Z][a-z])"
+)
 
 
 STEM_LENGTH = 6
