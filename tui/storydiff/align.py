@@ -362,18 +362,20 @@ class Aligner:
                         assigned[i] = rid
                         changed = True
                         break
-        # 5. trimmed copies: mostly inside a row nobody of this version took
-        for i in range(n):
-            if i in assigned:
-                continue
-            best = max(
-                ((sc.inside, rid) for rid, sc in scores[i].items() if rid not in taken),
-                default=(0.0, -1),
-            )
-            if best[0] >= T_INSIDE + 0.1:
-                assign(i, best[1])
-        # 6. sandwich: weaker matches between two matched neighbours
+        # 5. trimmed copies: mostly inside a row nobody of this version took (best first)
+        trimmed = sorted(
+            (-sc.inside, i, rid)
+            for i, row_scores in enumerate(scores)
+            if i not in assigned
+            for rid, sc in row_scores.items()
+            if rid not in taken and sc.inside >= T_INSIDE + 0.1
+        )
+        for _, i, rid in trimmed:
+            if i not in assigned and rid not in taken:
+                assign(i, rid)
+        # 6. sandwich: weaker matches between two matched neighbours (best first)
         pos = {rid: p for p, rid in enumerate(self.order)}
+        offers: list[tuple[float, int, int]] = []
         for i in range(n):
             if i in assigned:
                 continue
@@ -381,18 +383,16 @@ class Aligner:
             hi = next((assigned[j] for j in range(i + 1, n) if j in assigned), None)
             lo_p = pos[lo] if lo is not None else -1
             hi_p = pos[hi] if hi is not None else len(self.order)
-            if lo_p >= hi_p:
-                continue
-            best_sc, best_rid = 0.0, -1
             for rid in self.order[lo_p + 1 : hi_p]:
                 if rid in taken:
                     continue
                 sc = scores[i].get(rid) or self._score(units[i], rid)
                 value = max(sc.full, min(sc.inside, sc.holds) * 1.1)
-                if value > best_sc:
-                    best_sc, best_rid = value, rid
-            if best_sc >= T_SANDWICH:
-                assign(i, best_rid)
+                if value >= T_SANDWICH:
+                    offers.append((-value, i, rid))
+        for _, i, rid in sorted(offers):
+            if i not in assigned and rid not in taken:
+                assign(i, rid)
         # 7. commit, and new rows for the rest, each after its predecessor's row
         for i, unit in enumerate(units):
             rid = assigned.get(i)
