@@ -28,7 +28,15 @@ from collections import Counter, defaultdict
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field, replace
 
-from .features import Feat, Score, compare, content_stems, idf_table, split_sentences
+from .features import (
+    Feat,
+    Score,
+    compare,
+    content_stems,
+    idf_table,
+    shared_weight,
+    split_sentences,
+)
 from .model import Paragraph, Version
 from .textnorm import match_key
 
@@ -247,6 +255,23 @@ class Aligner:
             return Score(sc.full, 0.0, 0.0)
         return sc
 
+    def _bridges(self, feat: Feat, x: int, y: int) -> bool:
+        """Does this paragraph hold part of row ``x`` and part of the neighbouring row ``y``,
+        near verbatim, with neither alone explaining it?"""
+        pos = {rid: p for p, rid in enumerate(self.order)}
+        if abs(pos[x] - pos[y]) > 1 or self.rows[x].crosshead or self.rows[y].crosshead:
+            return False
+        rx, ry = self.rows[x].rep_feats()[0], self.rows[y].rep_feats()[0]
+        alone = max(compare(feat, rx).inside, compare(feat, ry).inside)
+        if alone > 0.8:
+            return False
+        both = compare(feat, Feat.join([rx, ry]) if pos[x] < pos[y] else Feat.join([ry, rx]))
+        if both.inside < 0.92:
+            return False
+        share_y = shared_weight(feat, ry) / feat.total
+        share_x = shared_weight(feat, rx) / feat.total
+        return min(share_x, share_y) >= 0.25
+
     def _unite(self, keep: int, gone: int) -> None:
         """Merge row ``gone`` into row ``keep`` (a copy has one paragraph for both)."""
         if keep == gone:
@@ -345,6 +370,26 @@ class Aligner:
                     assigned[j] = self.find(r)
             assign(i, keep)
             scores = [{self.find(r): sc for r, sc in s.items()} for s in scores]
+        # 3b. bridges: a copy that re-paragraphs ("A. B" + "C" -> "A" + "B C") holds the
+        # tail of one row and the whole of the next; both rows become one.  Demand near
+        # verbatim text, so that a rewrite mixing two facts never unites rows.
+        for i in range(n):
+            x = assigned.get(i)
+            if x is None:
+                continue
+            for y in list(scores[i]):
+                y = self.find(y)
+                x = self.find(x)
+                if y == x or not self._bridges(units[i].feat, x, y):
+                    continue
+                keep, gone = sorted((x, y), key=self.order.index)
+                self._unite(keep, gone)
+                taken.discard(gone)
+                taken.add(keep)
+                for j, r in list(assigned.items()):
+                    assigned[j] = self.find(r)
+                scores = [{self.find(r): sc for r, sc in s.items()} for s in scores]
+                break
         # 4. splits: a piece of a row next to a sibling already in it
         changed = True
         while changed:

@@ -56,7 +56,10 @@ class _Words:
         while len(vocab) < size:
             n = rng.choice((2, 2, 3, 3, 4))
             vocab.add("".join(rng.choice(_SYLLABLES) for _ in range(n)))
+        # shuffled before ranking, so the frequent words do not all share a prefix (which
+        # real language does not do, and which a prefix stemmer would conflate)
         self.vocab = sorted(vocab)
+        rng.shuffle(self.vocab)
         # Zipf-like weights: a few content words recur across the story, most are rare
         self.weights = [1.0 / (r + 1) ** 0.9 for r in range(len(self.vocab))]
 
@@ -146,9 +149,10 @@ def make_story(
                     i = at[0]
                     a, b = paras[i], paras[i + 1]
                     paras[i : i + 2] = [_Para(a.text + " " + b.text, a.origin | b.origin)]
-                    merges.append((first, first + 1))
             if rng.random() < 0.5:  # split one with several sentences
-                multi = [i for i, p in enumerate(paras) if p.text.count(". ") >= 1]
+                multi = [
+                    i for i, p in enumerate(paras) if p.text.count(". ") >= 1 and len(p.origin) == 1
+                ]
                 if multi:
                     i = rng.choice(multi)
                     cut = paras[i].text.index(". ") + 1
@@ -168,6 +172,10 @@ def make_story(
                     rng.randrange(len(paras) + 1),
                     _Para(rng.choice(_BOILER), frozenset(), Kind.BOILERPLATE),
                 )
+        # the truth: base paragraphs that one final paragraph holds together share a row
+        merges.extend(
+            (min(p.origin), max(p.origin)) for p in paras if len(p.origin) > 1
+        )
         plans.append((f"v{vn:03d}", paras, moved_origins))
     group = _groups(n_paragraphs, merges)
     for vid, paras, moved_origins in plans:
