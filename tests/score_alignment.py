@@ -20,6 +20,7 @@ snippet in the alignment and reports:
 Versions are matched to gold by the file name of each version's "source".
 Only the standard library is used, so it runs anywhere.
 """
+
 from __future__ import annotations
 
 import argparse
@@ -66,7 +67,10 @@ class Alignment:
     """The parts of an alignment JSON that scoring needs, keyed by gold version letter."""
 
     def __init__(self, data: dict, gold_versions: dict[str, str]):
-        by_file = {Path(str(v.get("source") or v.get("path") or "")).name: v for v in data.get("versions", [])}
+        by_file = {
+            Path(str(v.get("source") or v.get("path") or "")).name: v
+            for v in data.get("versions", [])
+        }
         self.letter_of: dict[str, str] = {}
         self.unmatched: list[str] = []
         for letter, filename in gold_versions.items():
@@ -203,7 +207,11 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--quiet", action="store_true", help="print only the summary line")
     args = ap.parse_args(argv)
     gold = json.loads(args.gold.read_text(encoding="utf-8"))
-    raw = sys.stdin.read() if args.alignment == "-" else Path(args.alignment).read_text(encoding="utf-8")
+    raw = (
+        sys.stdin.read()
+        if args.alignment == "-"
+        else Path(args.alignment).read_text(encoding="utf-8")
+    )
     try:
         data = json.loads(raw)
     except json.JSONDecodeError as exc:
@@ -213,17 +221,23 @@ def main(argv: list[str] | None = None) -> int:
     if not args.quiet:
         if r["versions_unmatched"]:
             print("versions not found in the alignment:", ", ".join(r["versions_unmatched"]))
-        for title, key in (("lost (gold content not in any content row)", "lost"),
-                           ("boilerplate shown as story text", "leaks"),
-                           ("wrong merges (share a row, gold says apart)", "wrong_merges"),
-                           ("missed matches (apart, gold says same row)", "missed_matches")):
+        for title, key in (
+            ("lost (gold content not in any content row)", "lost"),
+            ("boilerplate shown as story text", "leaks"),
+            ("wrong merges (share a row, gold says apart)", "wrong_merges"),
+            ("missed matches (apart, gold says same row)", "missed_matches"),
+        ):
             if r[key]:
                 print(f"{title}: {len(r[key])}")
                 for line in r[key][:40]:
                     print("   ", line)
-    ok = r["f1"] >= args.min_f1 and r["coverage"] >= args.min_coverage and r["leak"] <= args.max_leak
-    print(f"{gold.get('story', args.gold.stem)}: pair-F1 {r['f1']:.3f} (P {r['precision']:.3f} R {r['recall']:.3f}) "
-          f"rows-exact {r['rows_exact']}/{r['rows_total']} coverage {r['coverage']:.3f} leak {r['leak']:.3f}")
+    ok = (
+        r["f1"] >= args.min_f1 and r["coverage"] >= args.min_coverage and r["leak"] <= args.max_leak
+    )
+    print(
+        f"{gold.get('story', args.gold.stem)}: pair-F1 {r['f1']:.3f} (P {r['precision']:.3f} R {r['recall']:.3f}) "
+        f"rows-exact {r['rows_exact']}/{r['rows_total']} coverage {r['coverage']:.3f} leak {r['leak']:.3f}"
+    )
     return 0 if ok else 1
 
 

@@ -70,9 +70,7 @@ def test_merge_and_split_share_one_row() -> None:
     merged = WIRE[:2] + [WIRE[2] + " " + WIRE[3]] + WIRE[4:]
     first, second = WIRE[4].split(", with ")
     split = WIRE[:4] + [first + ",", "with " + second] + WIRE[5:]
-    al = build_alignment(
-        [version("a", WIRE), version("b", merged), version("c", split)], base="a"
-    )
+    al = build_alignment([version("a", WIRE), version("b", merged), version("c", split)], base="a")
     r = row_of(al, "b", "\u201cThe flow")
     assert r == row_of(al, "a", "\u201cThe flow") == row_of(al, "a", "Rescuers")
     s = row_of(al, "a", "On Tuesday")
@@ -164,8 +162,10 @@ def test_property_invariants_and_planted_structure(
     # deterministic and order-independent
     again = build_alignment(tuple(reversed(story.versions)))
     assert _row_sets(al) == _row_sets(again)
-    rows = [[(vid, p.index, p.part) for vid, c in r.cells.items() for p in c.paragraphs]
-            for r in al.rows]
+    rows = [
+        [(vid, p.index, p.part) for vid, c in r.cells.items() for p in c.paragraphs]
+        for r in al.rows
+    ]
     # a single example may be hard (a merge hidden under a heavy rewrite); a collapse is a bug
     assert planted_f1(story.truth, rows) >= 0.75
     # folded paragraphs never enter a row
@@ -205,8 +205,10 @@ def test_planted_structure_recovery_on_fixed_stories() -> None:
     for _ in range(40):
         story = make_story(rng.randint(2, 7), rng.randint(3, 25), rng.randrange(2**31))
         al = build_alignment(story.versions)
-        rows = [[(vid, p.index, p.part) for vid, c in r.cells.items() for p in c.paragraphs]
-                for r in al.rows]
+        rows = [
+            [(vid, p.index, p.part) for vid, c in r.cells.items() for p in c.paragraphs]
+            for r in al.rows
+        ]
         scores.append(planted_f1(story.truth, rows))
     assert sum(scores) / len(scores) >= 0.97
     assert min(scores) >= 0.75

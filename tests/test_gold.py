@@ -14,11 +14,10 @@ from typing import Any
 
 import pytest
 
+from conftest import FIXTURES, SEEDS, STORIES
 from score_alignment import score
 from storydiff.jsonio import alignment_to_dict
 from storydiff.story import load_story
-
-from conftest import FIXTURES, SEEDS, STORIES
 
 STORY_DIRS = sorted(p for p in STORIES.iterdir() if (p / "gold.json").is_file())
 

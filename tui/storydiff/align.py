@@ -24,7 +24,7 @@ from __future__ import annotations
 import hashlib
 import math
 import statistics
-from collections import Counter, defaultdict
+from collections import defaultdict
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field, replace
 
@@ -155,7 +155,7 @@ class Aligner:
             return self._vectors
         vecs = []
         for us in self.units:
-            c: Counter[str] = Counter()
+            c: dict[str, float] = defaultdict(float)
             for u in us:
                 for s, w in u.feat.weights.items():
                     c[s] += w
@@ -480,9 +480,7 @@ class Aligner:
         labels: list[int | None] = []
         for s in sentences:
             feat = Feat.of(match_key(s), content_stems(s), self.idf)
-            best = max(
-                ((self._best(feat, rid).inside, -rid) for rid in held), default=(0.0, 0)
-            )
+            best = max(((self._best(feat, rid).inside, -rid) for rid in held), default=(0.0, 0))
             labels.append(-best[1] if best[0] >= T_SENTENCE else None)
         # A run of sentences no row holds is content of its own: it becomes a segment (and
         # later a row) unless it reads as the tail of the sentence before it.
@@ -492,9 +490,7 @@ class Aligner:
                 continue
             prev = labels[i - 1] if i > 0 else None
             feat = Feat.of(match_key(sentences[i]), content_stems(sentences[i]), self.idf)
-            if prev is not None and prev >= 0 and self._best(feat, prev).inside >= T_SANDWICH:
-                labels[i] = prev
-            elif prev is not None and prev < 0:
+            if prev is not None and (prev < 0 or self._best(feat, prev).inside >= T_SANDWICH):
                 labels[i] = prev
             else:
                 labels[i] = fresh
@@ -511,9 +507,8 @@ class Aligner:
         for part, text in enumerate(pieces):
             stripped = text.rstrip()
             para = replace(u.para, text=stripped, part=u.para.part + part)
-            out.append(
-                Unit(u.version, para, u.rank, Feat.of(match_key(stripped), content_stems(stripped), self.idf))
-            )
+            feat = Feat.of(match_key(stripped), content_stems(stripped), self.idf)
+            out.append(Unit(u.version, para, u.rank, feat))
         return out
 
     # ----------------------------------------------------------------- result

@@ -64,8 +64,10 @@ def _rows(grouping: Grouping) -> tuple[Row, ...]:
         all_same = True
         for vi in order:
             text = texts[vi]
+            diff: tuple[DiffOp, ...] = ()
+            cons: tuple[DiffOp, ...]
             if base_text is None:
-                sim, diff = 0.0, ()
+                sim = 0.0
             elif text == base_text:  # most cells of syndicated copies: skip the diff
                 sim, diff = 1.0, _same(text)
             else:

@@ -80,9 +80,7 @@ def align(paths: tuple[str, ...], base: str | None, as_json: bool, max_size: flo
     from .story import StoryOptions, load_story
 
     try:
-        alignment = load_story(
-            list(paths), StoryOptions(base=base, max_bytes=int(max_size * MB))
-        )
+        alignment = load_story(list(paths), StoryOptions(base=base, max_bytes=int(max_size * MB)))
     except StorydiffError as exc:
         _fail(exc)
         return

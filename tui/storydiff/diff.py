@@ -37,7 +37,8 @@ def word_diff(ref: str, text: str) -> tuple[DiffOp, ...]:
             ops.append(_op(Op.INSERT, added, ""))
         gone, added = "", ""
 
-    for tag, i1, i2, j1, j2 in Indel.opcodes(rk, tk).as_list():
+    for op in Indel.opcodes(rk, tk):
+        tag, i1, i2, j1, j2 = op.tag, op.src_start, op.src_end, op.dest_start, op.dest_end
         ref_part = "".join(t.text for t in rt[i1:i2])
         own_part = "".join(t.text for t in tt[j1:j2])
         if tag == "equal":
@@ -60,7 +61,8 @@ def _coalesce(ops: list[DiffOp]) -> list[DiffOp]:
     for op in ops:
         if out and out[-1].op is op.op:
             last = out[-1]
-            out[-1] = DiffOp(op.op, last.text + op.text, last.ref + op.ref, last.number or op.number)
+            number = last.number or op.number
+            out[-1] = DiffOp(op.op, last.text + op.text, last.ref + op.ref, number)
         else:
             out.append(op)
     return out
@@ -76,7 +78,7 @@ def consensus_index(texts: Sequence[str], sample: int = 16) -> int:
     when every copy words it differently, the medoid of (a sample of) the cells."""
     keys = [match_key(t) for t in texts]
     counts = Counter(keys)
-    top, n = counts.most_common(1)[0]
+    _, n = counts.most_common(1)[0]
     if n > 1:
         best = max(c for c in counts.values())
         winners = sorted(k for k, c in counts.items() if c == best)

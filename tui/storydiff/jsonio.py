@@ -25,9 +25,7 @@ def alignment_to_dict(al: Alignment) -> dict[str, Any]:
         "base_reason": al.base_reason,
         "versions": [_version(v) for v in al.versions],
         "rows": [_row(r, al.base) for r in al.rows],
-        "folded": [
-            _folded(v, p) for v in al.versions for p in v.paragraphs if p.folded
-        ],
+        "folded": [_folded(v, p) for v in al.versions for p in v.paragraphs if p.folded],
         "warnings": list(al.warnings),
     }
 

@@ -125,8 +125,10 @@ def _version(
     url = (info.url if info is not None and info.url else None) or guess.url
     title = doc.title or _first(paragraphs, "headline")
     byline = doc.author or _first(paragraphs, "byline")
-    date = (info.date if info is not None and info.date else None) or doc.date or _first(
-        paragraphs, "date"
+    date = (
+        (info.date if info is not None and info.date else None)
+        or doc.date
+        or _first(paragraphs, "date")
     )
     return Version(
         id=vid,
@@ -182,11 +184,14 @@ def _resolve_base(
 def _match_version(versions: Sequence[Version], wanted: str, what: str) -> str:
     """Find a version by id, file name, source, outlet name or badge (case-insensitive)."""
     w = wanted.casefold()
-    for keys in (
-        lambda v: [v.id, v.source, Path(v.source).name],
-        lambda v: [v.outlet, v.badge],
-    ):
-        hits = [v for v in versions if w in (k.casefold() for k in keys(v))]
+    by_file = [[v.id, v.source, Path(v.source).name] for v in versions]
+    by_outlet = [[v.outlet, v.badge] for v in versions]
+    for candidates in (by_file, by_outlet):
+        hits = [
+            v
+            for v, keys in zip(versions, candidates, strict=True)
+            if w in (k.casefold() for k in keys)
+        ]
         if len(hits) == 1:
             return hits[0].id
         if len(hits) > 1:

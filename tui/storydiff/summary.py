@@ -64,7 +64,7 @@ def print_summary(al: Alignment, console: Console | None = None) -> None:
         ("folded", {"justify": "right"}),
         ("kept", {"justify": "right"}),
     ):
-        versions.add_column(col, **kw)  # type: ignore[arg-type]
+        versions.add_column(col, **kw)
     for v in al.versions:
         shared = sum(1 for r in al.rows if v.id in r.cells and al.base in r.cells)
         base_rows = sum(1 for r in al.rows if al.base in r.cells)

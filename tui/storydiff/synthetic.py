@@ -173,9 +173,7 @@ def make_story(
                     _Para(rng.choice(_BOILER), frozenset(), Kind.BOILERPLATE),
                 )
         # the truth: base paragraphs that one final paragraph holds together share a row
-        merges.extend(
-            (min(p.origin), max(p.origin)) for p in paras if len(p.origin) > 1
-        )
+        merges.extend((min(p.origin), max(p.origin)) for p in paras if len(p.origin) > 1)
         plans.append((f"v{vn:03d}", paras, moved_origins))
     group = _groups(n_paragraphs, merges)
     for vid, paras, moved_origins in plans:
@@ -231,7 +229,7 @@ def planted_f1(
     by_found: dict[int, list[tuple[str, int, int]]] = {}
     for k in truth:
         by_found.setdefault(found.get(k, -1 - len(by_found)), []).append(k)
-    tp = 0
+    tp = 0.0
     for members in by_found.values():
         counts: dict[int, int] = {}
         for k in members:
@@ -241,5 +239,6 @@ def planted_f1(
     found_pairs = sum(len(m) * (len(m) - 1) // 2 for m in by_found.values())
     if true_pairs == 0 or found_pairs == 0:
         return 1.0 if true_pairs == found_pairs else 0.0
-    p, r = tp / found_pairs, tp / true_pairs
-    return 2 * p * r / (p + r) if p + r else 0.0
+    p = tp / found_pairs
+    rec = tp / true_pairs
+    return 2 * p * rec / (p + rec) if p + rec else 0.0
