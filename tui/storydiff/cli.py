@@ -10,6 +10,7 @@ traceback.
 
 from __future__ import annotations
 
+import os
 import sys
 from collections.abc import Sequence
 from typing import Any
@@ -105,5 +106,28 @@ def _write(text: str) -> None:
 
 
 def run() -> Any:
-    """Console-script entry point."""
-    return main()
+    """Console-script entry point.
+
+    Input problems are StorydiffErrors, handled where they arise.  Anything else reaching
+    here is a bug or an operating-system failure: say so in one line (the traceback only
+    with STORYDIFF_DEBUG=1) rather than drown the user in it."""
+    try:
+        return main()
+    except KeyboardInterrupt:
+        click.echo("storydiff: interrupted", err=True)
+        sys.exit(130)
+    except OSError as exc:
+        if os.environ.get("STORYDIFF_DEBUG"):
+            raise
+        where = f"{exc.filename}: " if exc.filename else ""
+        click.echo(f"storydiff: error: {where}{exc.strerror or exc}", err=True)
+        sys.exit(2)
+    except Exception as exc:
+        if os.environ.get("STORYDIFF_DEBUG"):
+            raise
+        click.echo(
+            f"storydiff: internal error: {type(exc).__name__}: {exc} "
+            "(a bug: please report it; STORYDIFF_DEBUG=1 shows the traceback)",
+            err=True,
+        )
+        sys.exit(70)
