@@ -48,7 +48,7 @@ T_SANDWICH = 0.34  # weaker match accepted between two matched neighbours
 T_SENTENCE = 0.55  # a sentence of a run-together block inside a row
 MERGE_MAX_ROWS = 3  # a paragraph holding more rows than this is a run-together block
 MERGE_WINDOW = 3  # rows united by a merge lie at most this far apart in reading order
-CANDIDATES = 10  # rows scored per paragraph
+CANDIDATES = 8  # rows scored per paragraph
 REPRESENTATIVES = 4  # copies per row that new paragraphs are compared with
 COMMON_ROWS = 0.4  # a stem found in more than this share of rows is not used to find rows
 
@@ -377,7 +377,9 @@ class Aligner:
             x = assigned.get(i)
             if x is None:
                 continue
-            for y in list(scores[i]):
+            for y, sc in list(scores[i].items()):
+                if sc.inside < 0.25:  # a bridge needs a quarter of the paragraph in y
+                    continue
                 y = self.find(y)
                 x = self.find(x)
                 if y == x or not self._bridges(units[i].feat, x, y):

@@ -17,6 +17,7 @@ from functools import lru_cache
 
 from rapidfuzz import fuzz
 
+from .recache import recompile
 from .textnorm import match_key, typographic
 
 STOPWORDS = frozenset(
@@ -31,11 +32,11 @@ STOPWORDS = frozenset(
     one two three last its it's mr mrs ms""".split()
 )
 
-_WORDS = re.compile(r"\w+(?:[.,]\d+)*", re.UNICODE)
+_WORDS = recompile(r"\w+(?:[.,]\d+)*", re.UNICODE)
 # A sentence ends at . ! ? (and any closing quotes) before whitespace and a capital or digit;
 # or, where a scrape lost the space ("per euro.Yields"), between a lower-case word and a
 # capitalised one.
-_SENTENCE_END = re.compile(
+_SENTENCE_END = recompile(
     r"(?<=[.!?])[\"'\u201d\u2019)\]]*\s+(?=[\"'\u201c\u2018(\[]*[A-Z0-9])"
     r"|(?<=[A-Za-z%][.!?])(?=[\"\u201c]?[A-Z][a-z])"
 )
@@ -119,9 +120,8 @@ class Feat:
 
 
 def shared_weight(a: Feat, b: Feat) -> float:
-    small, big = (a, b) if len(a.stems) <= len(b.stems) else (b, a)
-    bw = big.weights
-    return sum(w for s, w in small.weights.items() if s in bw)
+    weights = a.weights
+    return sum([weights[s] for s in a.stems & b.stems])
 
 
 @dataclass(slots=True, frozen=True)

@@ -14,6 +14,7 @@ The evidence, strongest first:
 
 from __future__ import annotations
 
+import hashlib
 import re
 import tomllib
 import zlib
@@ -24,6 +25,7 @@ from pathlib import Path
 from urllib.parse import urlsplit
 
 from .model import Document, Format, Kind, Paragraph
+from .recache import PatternCache, recompile
 from .textnorm import typographic
 
 DATA = Path(__file__).parent / "data"
@@ -110,7 +112,9 @@ def _matchable(outlet: Outlet) -> list[str]:
 
 @cache
 def load_outlets() -> OutletTable:
-    raw = tomllib.loads(DATA.joinpath("outlets.toml").read_text(encoding="utf-8"))
+    text = DATA.joinpath("outlets.toml").read_text(encoding="utf-8")
+    cache = PatternCache("outlets-" + hashlib.sha256(text.encode()).hexdigest()[:16])
+    raw = cache.memo("raw", lambda: tomllib.loads(text))
     outlets: list[Outlet] = []
     for domain, row in raw["outlets"].items():
         outlets.append(
@@ -143,14 +147,14 @@ def load_outlets() -> OutletTable:
 
 # --- addresses -------------------------------------------------------------------------------
 
-_URL = re.compile(r"(?:https?://|www\.)[^\s<>\"'()\[\]{}|\\^`]+", re.IGNORECASE)
-_EMAIL = re.compile(r"[\w.+-]+@((?:[\w-]+\.)+[a-z]{2,})", re.IGNORECASE)
-_LABELLED_URL = re.compile(
+_URL = recompile(r"(?:https?://|www\.)[^\s<>\"'()\[\]{}|\\^`]+", re.IGNORECASE)
+_EMAIL = recompile(r"[\w.+-]+@((?:[\w-]+\.)+[a-z]{2,})", re.IGNORECASE)
+_LABELLED_URL = recompile(
     r"(?:original\s+(?:url|link|article|source|story)|\bsource|canonical(?:\s+url)?|permalink)"
     r"\s*:?\s*<?\s*((?:https?://|www\.)[^\s<>\"']+)",
     re.IGNORECASE,
 )
-_BARE_URL_LINE = re.compile(
+_BARE_URL_LINE = recompile(
     r"^[ \t]*[<\[(]?((?:https?://|www\.)[^\s<>\"'\])]+)[>\])]?[ \t]*$", re.IGNORECASE | re.MULTILINE
 )
 _STRIP_HOST = ("www.", "www1.", "www2.", "www3.", "m.", "amp.", "mobile.", "ww.")
@@ -356,7 +360,7 @@ def _chrome_evidence(
 
 _MINOR_WORDS = "and of the for de la le el al in on at a an und der die das"
 _MINOR = frozenset(_MINOR_WORDS.split())
-_FILE_NUMBER = re.compile(r"^(\d{1,6})(?:[_\-. ]|$)")
+_FILE_NUMBER = recompile(r"^(\d{1,6})(?:[_\-. ]|$)")
 
 
 def badge_for(name: str) -> str:

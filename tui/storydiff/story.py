@@ -7,7 +7,6 @@ otherwise they are raised as one-line :class:`~storydiff.errors.InputError`s.
 
 from __future__ import annotations
 
-import re
 import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
@@ -21,6 +20,7 @@ from .loading import DEFAULT_MAX_BYTES, Inputs, collect_inputs, load_document
 from .loading.manifest import CopyInfo, Manifest
 from .model import Alignment, Document, Kind, Paragraph, Version
 from .outlets import badge_for, colour_for, identify_outlet
+from .recache import recompile
 
 Progress = Callable[[str, int, int], None]
 
@@ -156,7 +156,7 @@ def _first(paragraphs: Sequence[Paragraph], role: str) -> str | None:
     return None
 
 
-_ID_SAFE = re.compile(r"[^\w.-]+")
+_ID_SAFE = recompile(r"[^\w.-]+")
 
 
 def _version_ids(docs: Sequence[Document]) -> list[str]:

@@ -6,6 +6,8 @@ ever enters Rich as :class:`rich.text.Text`, never as a markup string.
 
 from __future__ import annotations
 
+from pathlib import Path
+
 from rich import box
 from rich.console import Console
 from rich.table import Table
@@ -51,48 +53,54 @@ def print_summary(al: Alignment, console: Console | None = None) -> None:
     console.print(
         Text(
             f"{len(al.versions)} versions, {len(al.rows)} rows, base: "
-            f"{visible(base.outlet)} ({visible(base.source)}), {al.base_reason}"
+            f"{visible(base.outlet)} ({visible(Path(base.source).name)}), {al.base_reason}"
         )
     )
     versions = Table(box=box.SIMPLE_HEAD, pad_edge=False, title="Versions", title_justify="left")
-    for col, kw in (
-        ("tag", {"no_wrap": True}),
-        ("outlet", {"ratio": 2}),
-        ("file", {"ratio": 2, "overflow": "fold"}),
-        ("format", {}),
-        ("¶", {"justify": "right"}),
-        ("folded", {"justify": "right"}),
-        ("kept", {"justify": "right"}),
-    ):
-        versions.add_column(col, **kw)
-    for v in al.versions:
+    versions.add_column("#", justify="right", no_wrap=True)
+    versions.add_column("tag", no_wrap=True, min_width=3)
+    versions.add_column("outlet", ratio=2)
+    versions.add_column("file", ratio=2, overflow="fold")
+    versions.add_column("format", no_wrap=True)
+    versions.add_column("¶", justify="right", no_wrap=True)
+    versions.add_column("folded", justify="right", no_wrap=True)
+    versions.add_column("kept", justify="right", no_wrap=True)
+    base_rows = sum(1 for r in al.rows if al.base in r.cells)
+    for n, v in enumerate(al.versions, 1):
         shared = sum(1 for r in al.rows if v.id in r.cells and al.base in r.cells)
-        base_rows = sum(1 for r in al.rows if al.base in r.cells)
         versions.add_row(
+            str(n),
             Text(visible(v.badge), style=f"bold {v.colour}"),
             Text(visible(v.outlet)),
-            Text(visible(v.source)),
+            Text(visible(Path(v.source).name)),
             v.format.value,
             str(len(v.body)),
             str(len(v.folded)),
             f"{shared}/{base_rows}",
         )
     console.print(versions)
-    rows = Table(box=box.SIMPLE_HEAD, pad_edge=False, title="Rows", title_justify="left")
-    rows.add_column("#", justify="right", no_wrap=True)
-    rows.add_column("status", no_wrap=True)
+    rows = Table(
+        box=box.SIMPLE_HEAD, pad_edge=False, title="Rows", title_justify="left", expand=True
+    )
+    rows.add_column("row", justify="right", no_wrap=True, min_width=3)
+    rows.add_column("status", no_wrap=True, min_width=7)
     shown = al.versions[:MAX_MARK_COLUMNS]
-    for v in shown:
-        rows.add_column(Text(visible(v.badge), style=v.colour), no_wrap=True, justify="center")
-    rows.add_column("text", ratio=1, no_wrap=True, overflow="ellipsis")
+    for n, v in enumerate(shown, 1):
+        rows.add_column(Text(str(n), style=v.colour), no_wrap=True, justify="center", min_width=1)
+    rows.add_column(
+        "text (base, or the first copy that has it)", ratio=1, no_wrap=True, overflow="ellipsis"
+    )
     for row in al.rows:
         marks = []
         for v in shown:
             symbol, style = MARKS[cell_mark(al, row, v.id)]
             marks.append(Text(symbol, style=style))
         cell = row.cells.get(al.base) or next(iter(row.cells.values()))
-        rows.add_row(str(row.id + 1), row.status.value, *marks, Text(visible(cell.text)))
+        excerpt = " ¶ ".join(p.text for p in cell.paragraphs)
+        rows.add_row(str(row.id + 1), row.status.value, *marks, Text(visible(excerpt)))
     console.print(rows)
+    if len(al.versions) > len(shown):
+        console.print(Text(f"  marks shown for the first {len(shown)} versions only"))
     legend = Text("  ")
     for name, (symbol, style) in MARKS.items():
         legend.append(symbol, style)

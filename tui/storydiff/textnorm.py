@@ -13,6 +13,8 @@ import unicodedata
 from dataclasses import dataclass
 from functools import lru_cache
 
+from .recache import recompile
+
 # Characters folded to a plain ASCII equivalent before comparing.
 _TRANSLATE = str.maketrans(
     {
@@ -49,14 +51,16 @@ _TRANSLATE = str.maketrans(
     }
 )
 
-_WORD = re.compile(r"\w+(?:['.,\-]\w+)*", re.UNICODE)
-_DIGIT = re.compile(r"\d")
+_WORD = recompile(r"\w+(?:['.,\-]\w+)*", re.UNICODE)
+_DIGIT = recompile(r"\d")
 _QUOTE_EDGES = "\"'()[]{}<>*_"
 _EDGE_PUNCT = "\"'()[]{}<>*_.,;:!?-"
 
 
 def typographic(text: str) -> str:
     """NFKC plus quote, dash and space unification: the form used for every comparison."""
+    if text.isascii():  # most text: NFKC leaves ASCII alone, only the backtick is folded
+        return text.replace("`", "'") if "`" in text else text
     return unicodedata.normalize("NFKC", text.translate(_TRANSLATE))
 
 
@@ -87,7 +91,7 @@ class Token:
     key: str
 
 
-_CHUNK = re.compile(r"\S+\s*|\s+")
+_CHUNK = recompile(r"\S+\s*|\s+")
 
 
 def token_key(chunk: str) -> str:
@@ -101,24 +105,25 @@ def token_key(chunk: str) -> str:
 
 @lru_cache(maxsize=65536)
 def tokenize(text: str) -> tuple[Token, ...]:
-    """Split text into tokens for word diffs; cached because rows are diffed many times."""
+    """Split text into tokens for word diffs; cached because rows are diffed many times.
+
+    The common case (an ASCII word) is keyed inline: this runs on every word of every cell."""
     out: list[Token] = []
-    for m in _CHUNK.finditer(text):
-        chunk = m.group(0)
-        if not chunk.strip():
-            if out:  # whitespace run: glue onto the previous token
-                prev = out[-1]
-                out[-1] = Token(prev.text + chunk, prev.key)
-            else:
-                out.append(Token(chunk, ""))
-            continue
-        out.append(Token(chunk, token_key(chunk)))
+    append = out.append
+    for chunk in _CHUNK.findall(text):
+        word = chunk.rstrip()
+        if not word:  # leading whitespace of the text
+            append(Token(chunk, ""))
+        elif word.isascii() and "`" not in word:
+            append(Token(chunk, word.strip(_EDGE_PUNCT) or word))
+        else:
+            append(Token(chunk, token_key(word)))
     return tuple(out)
 
 
 # C0/C1 control characters (ESC starts every terminal escape sequence) and the bidi
 # overrides/isolates that can reorder what a terminal shows.
-_UNSAFE = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]")
+_UNSAFE = recompile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]")
 
 
 def visible(text: str) -> str:
