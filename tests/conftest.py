@@ -3,10 +3,17 @@
 from __future__ import annotations
 
 import hashlib
+import os
+import tempfile
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+
+# The engine keeps compiled regex programs in the user cache directory; the tests use a
+# directory of their own (set before anything imports storydiff, as module-level patterns are
+# compiled at import), so they never touch the developer's cache and always start cold.
+os.environ["XDG_CACHE_HOME"] = tempfile.mkdtemp(prefix="storydiff-test-cache-")
 
 ROOT = Path(__file__).resolve().parents[1]
 SEEDS = ROOT / "seeds"
