@@ -59,3 +59,33 @@ def test_own_stories_outlets(story: Path) -> None:
     for name, url in expected.get("urls", {}).items():
         if url is not None:
             assert by_file[name].url == url, name
+
+
+def _lost_breaks_variant(folder: Path) -> None:
+    """The seed story as bad scrapes deliver it: the Globe copy's body run together on one
+    line, the Euronews copy hard-wrapped at 72 columns with no paragraph breaks at all, and
+    the Moscow Times print copy in cp1252 with CRLF line ends."""
+    import shutil
+    import textwrap
+
+    for f in SEEDS.glob("*.txt"):
+        shutil.copy(f, folder / f.name)
+    globe = folder / "002_b6b2f5d536bc3e1c.txt"
+    lines = globe.read_text(encoding="utf-8").split("\n")
+    start = next(i for i, line in enumerate(lines) if line.startswith("Ten of thousands"))
+    end = next(i for i, line in enumerate(lines) if line.startswith("Moscow and Damascus"))
+    body = [ln for ln in lines[start : end + 1] if ln.strip() and "continues below" not in ln]
+    globe.write_text("\n".join([*lines[:start], " ".join(body), *lines[end + 1 :]]), "utf-8")
+    euro = folder / "003_42d899cb014f27ae.txt"
+    paras = [ln for ln in euro.read_text(encoding="utf-8").split("\n") if ln.strip()]
+    euro.write_text("\n".join(w for p in paras for w in textwrap.wrap(p, 72)), "utf-8")
+    mt = folder / "000_213675de9e36e604.txt"
+    mt.write_bytes(mt.read_text(encoding="utf-8").replace("\n", "\r\n").encode("cp1252"))
+
+
+def test_seed_story_survives_lost_paragraph_breaks(tmp_path: Path) -> None:
+    _lost_breaks_variant(tmp_path)
+    r = _score(tmp_path, FIXTURES / "gold_seeds.json")
+    assert r["f1"] >= 0.95, r["wrong_merges"][:10] + r["missed_matches"][:10]
+    assert r["coverage"] == 1.0, r["lost"]
+    assert r["leak"] <= 0.05, r["leaks"]

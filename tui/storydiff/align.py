@@ -21,9 +21,7 @@ How (see ``../shared/ALIGNMENT.md`` for the field):
 
 from __future__ import annotations
 
-import hashlib
 import math
-import statistics
 from collections import defaultdict
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field, replace
@@ -38,6 +36,7 @@ from .features import (
     split_sentences,
 )
 from .model import Paragraph, Version
+from .recache import digest
 from .textnorm import match_key
 
 # Thresholds, on the 0..1 scores of features.compare.
@@ -47,6 +46,8 @@ T_HOLDS = 0.62  # a row's paragraph inside this one (merge)
 T_SANDWICH = 0.34  # weaker match accepted between two matched neighbours
 T_SENTENCE = 0.55  # a sentence of a run-together block inside a row
 MERGE_MAX_ROWS = 3  # a paragraph holding more rows than this is a run-together block
+LOST_BREAKS_MIN = 3  # a copy with at least this many multi-row paragraphs ...
+LOST_BREAKS_SHARE = 0.3  # ... making up this share of its paragraphs lost its breaks
 MERGE_WINDOW = 3  # rows united by a merge lie at most this far apart in reading order
 CANDIDATES = 8  # rows scored per paragraph
 REPRESENTATIVES = 4  # copies per row that new paragraphs are compared with
@@ -114,7 +115,8 @@ class Grouping:
 
 
 def _fingerprint(v: Version) -> str:
-    return hashlib.sha1("\n".join(p.text for p in v.body).encode("utf-8")).hexdigest()
+    """Content, then the (file-name based) id: a tie-break independent of input order."""
+    return digest("\n".join(p.text for p in v.body)) + v.id
 
 
 class Aligner:
@@ -139,7 +141,8 @@ class Aligner:
                 ]
             )
         lengths = [len(u.feat.key) for us in self.units for u in us]
-        self.median_len = statistics.median(lengths) if lengths else 1.0
+        lengths.sort()
+        self.median_len = float(lengths[len(lengths) // 2]) if lengths else 1.0
         self._vectors: list[dict[str, float]] | None = None
         self.base = base if base is not None else self.choose_base()
         self.rows: dict[int, _Row] = {}
@@ -462,19 +465,32 @@ class Aligner:
         return self.order.index(self.find(first)) if first is not None else len(self.order)
 
     def _cut_blocks(self, units: list[Unit]) -> list[Unit]:
-        """Cut run-together blocks (a paragraph that holds four or more rows) into segments:
-        one per row it holds, as exact slices of its text, so each part meets its row."""
-        out: list[Unit] = []
-        for u in units:
-            if len(u.feat.key) < 2.5 * self.median_len:
-                out.append(u)
-                continue
+        """Cut run-together blocks into segments, one per row they hold, as exact slices of
+        their text, so each part meets its row.
+
+        A paragraph holding four or more rows is always a block.  One holding two or three
+        is an editor's merge (its rows are united later) unless the copy has many of them:
+        then the copy lost its paragraph breaks (a bad scrape, hard-wrapped text without
+        blank lines) and uniting rows would be wrong, and costly, as every copy's paragraphs
+        in those rows would be wrongly paired."""
+        held_by: dict[int, list[int]] = {}
+        for i, u in enumerate(units):
+            if len(u.feat.key) < 1.5 * self.median_len or u.feat.key in self.exact:
+                continue  # short, or verbatim some row's paragraph: not a merge
             cands = self._candidates(u.feat, 3 * CANDIDATES)
-            held = [rid for rid in cands if self._best(u.feat, rid).holds >= T_HOLDS]
-            if len(held) <= MERGE_MAX_ROWS:
+            held = [rid for rid in cands if self._score(u, rid).holds >= T_HOLDS]
+            if len(held) >= 2:
+                held_by[i] = held
+        lost_breaks = len(held_by) >= LOST_BREAKS_MIN and len(held_by) >= LOST_BREAKS_SHARE * len(
+            units
+        )
+        out: list[Unit] = []
+        for i, u in enumerate(units):
+            held = held_by.get(i, [])
+            if len(held) > MERGE_MAX_ROWS or (lost_breaks and held):
+                out.extend(self._segments(u, held))
+            else:
                 out.append(u)
-                continue
-            out.extend(self._segments(u, held))
         return out
 
     def _segments(self, u: Unit, held: list[int]) -> list[Unit]:

@@ -14,7 +14,6 @@ The evidence, strongest first:
 
 from __future__ import annotations
 
-import hashlib
 import re
 import tomllib
 import zlib
@@ -25,7 +24,7 @@ from pathlib import Path
 from urllib.parse import urlsplit
 
 from .model import Document, Format, Kind, Paragraph
-from .recache import PatternCache, recompile
+from .recache import PatternCache, digest, recompile
 from .textnorm import typographic
 
 DATA = Path(__file__).parent / "data"
@@ -113,7 +112,7 @@ def _matchable(outlet: Outlet) -> list[str]:
 @cache
 def load_outlets() -> OutletTable:
     text = DATA.joinpath("outlets.toml").read_text(encoding="utf-8")
-    cache = PatternCache("outlets-" + hashlib.sha256(text.encode()).hexdigest()[:16])
+    cache = PatternCache("outlets-" + digest(text))
     raw = cache.memo("raw", lambda: tomllib.loads(text))
     outlets: list[Outlet] = []
     for domain, row in raw["outlets"].items():

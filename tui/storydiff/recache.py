@@ -16,13 +16,12 @@ surprise (an unknown layout, a damaged file, no writable cache directory) falls 
 from __future__ import annotations
 
 import atexit
-import hashlib
 import importlib
 import marshal
 import os
 import re
 import sys
-import tempfile
+import zlib
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any, TypeVar
@@ -79,7 +78,7 @@ class PatternCache:
         self.dirty = False
         if not self.enabled:
             return
-        key = hashlib.sha256(f"{sys.version}|{_MAGIC}|{tag}".encode()).hexdigest()[:20]
+        key = digest(f"{sys.version}|{_MAGIC}|{tag}")
         try:
             base = directory if directory is not None else _cache_dir()
             self.path = base / f"regex-{key}.marshal"
@@ -135,6 +134,8 @@ class PatternCache:
             return
         try:
             self.path.parent.mkdir(parents=True, exist_ok=True)
+            import tempfile
+
             data = marshal.dumps(self.entries)
             fd, tmp = tempfile.mkstemp(dir=self.path.parent, prefix=".regex-", suffix=".tmp")
             with os.fdopen(fd, "wb") as fh:
@@ -143,6 +144,13 @@ class PatternCache:
             self.dirty = False
         except (OSError, ValueError):
             pass
+
+
+def digest(text: str) -> str:
+    """A 64-bit content key (two zlib checksums and the length) for cache files and
+    tie-breaks: stable across processes, and cheap to import, unlike hashlib's OpenSSL."""
+    data = text.encode("utf-8", "surrogatepass")
+    return f"{zlib.crc32(data):08x}{zlib.adler32(data):08x}{len(data):x}"
 
 
 def _check(program: Any) -> _Program:
