@@ -1,5 +1,5 @@
-"""The loading layer stays light: plain text never pays for lxml, trafilatura, markdown-it or
-charset-normalizer, and nothing in it imports Textual."""
+"""The loading layer stays light: plain text never pays for lxml, trafilatura or
+charset-normalizer, Markdown is read without markdown-it, and nothing in it imports Textual."""
 
 from __future__ import annotations
 
@@ -40,12 +40,14 @@ def test_loading_plain_text_imports_nothing_heavy() -> None:
         assert heavy not in mods, heavy
 
 
-def test_markdown_imports_only_markdown_it() -> None:
+def test_markdown_imports_nothing_heavy() -> None:
+    """The Markdown reader is our own: a Markdown copy must not pull in markdown-it (25-75 ms)."""
     mods = _modules_after(
+        "from pathlib import Path\n"
         "from storydiff.loading import load_document\n"
-        f"load_document(__import__('pathlib').Path({str(SEEDS / '001_3b9876eaf50a8ac8.txt')!r}),"
-        " 'x')\n"
+        f"doc = load_document(Path({str(SEEDS / '001_3b9876eaf50a8ac8.txt')!r}), 'x')\n"
+        "assert doc.format.value == 'markdown', doc.format\n"
     )
-    assert "markdown_it" in mods
-    for heavy in ("textual", "trafilatura", "lxml", "charset_normalizer"):
+    assert "storydiff.loading.mdtext" in mods
+    for heavy in HEAVY:
         assert heavy not in mods, heavy

@@ -2,7 +2,7 @@
 
 Everything a user can get wrong here (a missing path, a binary file, a bad manifest) raises a
 one-line :class:`~storydiff.errors.InputError` or :class:`~storydiff.errors.ManifestError`.
-No Textual import, and nothing heavy at import time: lxml/trafilatura, markdown-it and
+No Textual import, and nothing heavy at import time: lxml/trafilatura and
 charset-normalizer are imported only when a copy needs them.
 """
 

@@ -16,6 +16,8 @@ from dataclasses import dataclass
 
 from storydiff.errors import InputError
 
+from ..recache import recompile
+
 SNIFF_BYTES = 4096
 
 _BOMS: tuple[tuple[bytes, str], ...] = (
@@ -27,7 +29,7 @@ _BOMS: tuple[tuple[bytes, str], ...] = (
 )
 # C0 controls that never occur in text (tab, LF, VT, FF, CR and ESC are tolerated).
 _CONTROL_BYTES = bytes([*range(0x00, 0x09), *range(0x0E, 0x1B), *range(0x1C, 0x20), 0x7F])
-_CONTROL_CHARS = re.compile("[\x00-\x08\x0e-\x1a\x1c-\x1f\x7f]")
+_CONTROL_CHARS = recompile("[\x00-\x08\x0e-\x1a\x1c-\x1f\x7f]")
 _DECLARED = re.compile(
     rb"""<meta[^>]+charset\s*=\s*["']?\s*([A-Za-z0-9._:-]+)"""
     rb"""|<\?xml[^>]+encoding\s*=\s*["']([A-Za-z0-9._:-]+)""",
@@ -37,11 +39,9 @@ _DECLARED = re.compile(
 _AS_CP1252 = frozenset({"iso8859-1", "ascii"})
 # cp1252 symbols that are not letters: one wedged between two letters ("Za¿ó³æ") means the
 # bytes were really some other code page.  Apostrophes are legitimate there ("Syria’s").
-_ODD_IN_WORD = re.compile(
-    r"(?<=[^\W\d_])[¡¢£¤¥¦§¨©ª«¬®¯°±²³´µ¶·¸¹º»¼½¾¿ƒ„…†‡ˆ‰‹›•˜™×÷](?=[^\W\d_])"
-)
-_LETTER = re.compile(r"[^\W\d_]")
-_NON_ASCII_LETTER = re.compile(r"[^\W\d_a-zA-Z]")
+_ODD_IN_WORD = recompile(r"(?<=[^\W\d_])[¡¢£¤¥¦§¨©ª«¬®¯°±²³´µ¶·¸¹º»¼½¾¿ƒ„…†‡ˆ‰‹›•˜™×÷](?=[^\W\d_])")
+_LETTER = recompile(r"[^\W\d_]")
+_NON_ASCII_LETTER = recompile(r"[^\W\d_a-zA-Z]")
 
 
 _GUESS = "read as {}, not UTF-8 (a guess from the bytes)"

@@ -12,43 +12,44 @@ from itertools import islice
 
 from storydiff.model import Format
 
+from ..recache import recompile
 from .plaintext import measure
 
 HTML_SUFFIXES = frozenset({".html", ".htm", ".xhtml"})
 MARKDOWN_SUFFIXES = frozenset({".md", ".markdown"})
 
-_HTML_START = re.compile(
+_HTML_START = recompile(
     r"^(?:\s|<!--.*?-->|<\?xml[^>]*>)*<(?:!doctype\s+html|html|head|body)\b",
     re.IGNORECASE | re.DOTALL,
 )
-_HTML_TAG = re.compile(
+_HTML_TAG = recompile(
     r"</?(?:p|div|span|a|br|h[1-6]|li|ul|ol|body|head|meta|link|script|style|table|tr|td|img"
     r"|article|section|nav|header|footer|main|aside|figure|figcaption|blockquote|em|strong|b|i"
     r"|title|form|input|button|iframe|noscript)\b[^<>]*>",
     re.IGNORECASE,
 )
-_ANY_TAG = re.compile(r"<[A-Za-z!/][^<>]*>")
+_ANY_TAG = recompile(r"<[A-Za-z!/][^<>]*>")
 
 # Markdown signals, by strength.  Plain text also has bullets and the odd "#", so weak
 # signals alone never make a Markdown file.  Every repeat is bounded or stops at the character
 # that could start another match, so a pathological line ("[[[[..." x 100k) stays linear.
 _STRONG: tuple[re.Pattern[str], ...] = (
-    re.compile(r"^ {0,3}#{1,6}[ \t]+\S", re.MULTILINE),  # ATX heading
-    re.compile(r"\[[^\[\]\n]{1,500}\]\([^()\s]{0,2000}\)"),  # [text](url), ![alt](src)
-    re.compile(r"^ {0,3}\[[^\[\]\n]{1,500}\]:[ \t]+\S", re.MULTILINE),  # [ref]: url
+    recompile(r"^ {0,3}#{1,6}[ \t]+\S", re.MULTILINE),  # ATX heading
+    recompile(r"\[[^\[\]\n]{1,500}\]\([^()\s]{0,2000}\)"),  # [text](url), ![alt](src)
+    recompile(r"^ {0,3}\[[^\[\]\n]{1,500}\]:[ \t]+\S", re.MULTILINE),  # [ref]: url
 )
 _MEDIUM: tuple[re.Pattern[str], ...] = (
-    re.compile(r"<https?://[^<>\s]{1,2000}>"),  # autolink
-    re.compile(r"\*\*[^*\n]{1,500}\*\*|__[^_\n]{1,500}__"),  # bold
-    re.compile(r"^ {0,3}(?:```|~~~)", re.MULTILINE),  # fenced code
-    re.compile(r"^(?=[^\n]*\S)[^\n]*\n {0,3}(?:=+|-{2,})[ \t]*$", re.MULTILINE),  # setext
+    recompile(r"<https?://[^<>\s]{1,2000}>"),  # autolink
+    recompile(r"\*\*[^*\n]{1,500}\*\*|__[^_\n]{1,500}__"),  # bold
+    recompile(r"^ {0,3}(?:```|~~~)", re.MULTILINE),  # fenced code
+    recompile(r"^(?=[^\n]*\S)[^\n]*\n {0,3}(?:=+|-{2,})[ \t]*$", re.MULTILINE),  # setext
 )
 _WEAK: tuple[re.Pattern[str], ...] = (
-    re.compile(r"^ {0,3}([-*_])(?:[ \t]*\1){2,}[ \t]*$", re.MULTILINE),  # --- rule
-    re.compile(r"^ {0,3}[*+-][ \t]+\S", re.MULTILINE),  # * list
-    re.compile(r"^ {0,3}>[ \t]?\S", re.MULTILINE),  # > quote
+    recompile(r"^ {0,3}([-*_])(?:[ \t]*\1){2,}[ \t]*$", re.MULTILINE),  # --- rule
+    recompile(r"^ {0,3}[*+-][ \t]+\S", re.MULTILINE),  # * list
+    recompile(r"^ {0,3}>[ \t]?\S", re.MULTILINE),  # > quote
 )
-_FIRST_LINE_HEADING = re.compile(r"^\s*#{1,6}[ \t]+\S")
+_FIRST_LINE_HEADING = recompile(r"^\s*#{1,6}[ \t]+\S")
 MARKDOWN_SCORE = 4
 
 

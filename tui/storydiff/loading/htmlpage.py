@@ -17,6 +17,7 @@ import re
 from dataclasses import dataclass, field
 from typing import Any
 
+from ..recache import recompile
 from .plaintext import BlockSpec
 
 _BLOCK_NAMES = """address article aside blockquote body caption center dd details dialog dir div
@@ -27,11 +28,11 @@ BLOCK_TAGS = frozenset(_BLOCK_NAMES.split())
 _SKIP_NAMES = """script style template noscript head title meta link base svg math iframe object
 embed canvas audio video source track select option datalist input textarea map"""
 SKIP_TAGS = frozenset(_SKIP_NAMES.split())
-_HIDDEN_STYLE = re.compile(r"display\s*:\s*none|visibility\s*:\s*hidden", re.IGNORECASE)
-_XML_DECL = re.compile(r"^\s*<\?xml[^>]*\?>")
-_BAD_XML_CHARS = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
+_HIDDEN_STYLE = recompile(r"display\s*:\s*none|visibility\s*:\s*hidden", re.IGNORECASE)
+_XML_DECL = recompile(r"^\s*<\?xml[^>]*\?>")
+_BAD_XML_CHARS = recompile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
 _BR = "\x01"  # marks a <br> (control characters are cleaned out before parsing)
-_BR_BREAK = re.compile(_BR + r"\s*" + _BR + r"[\s" + _BR + r"]*")
+_BR_BREAK = recompile(_BR + r"\s*" + _BR + r"[\s" + _BR + r"]*")
 _ARTICLE_UNITS = ("p", "head", "item", "quote", "cell", "code")
 _MIN_PARTIAL = 20  # shorter DOM text must equal a whole article paragraph to count as one
 _ARTICLE_TAGS = frozenset({"article", "main"})

@@ -9,20 +9,21 @@ or a page of one-line paragraphs glued into one), so the test looks at several s
 
 from __future__ import annotations
 
-import re
 from collections import Counter
 from dataclasses import dataclass
 from itertools import pairwise
 
+from ..recache import recompile
+
 BlockSpec = tuple[str, str | None]  # (text, hint) before numbering
 
-_BULLET = re.compile(r"^\s*(?:[-*+•·‣◦▪●■]|\d{1,3}[.)])\s+\S")
-_BULLET_PREFIX = re.compile(r"^\s*\S+\s+")
+_BULLET = recompile(r"^\s*(?:[-*+•·‣◦▪●■]|\d{1,3}[.)])\s+\S")
+_BULLET_PREFIX = recompile(r"^\s*\S+\s+")
 # A sentence ends with . ! ? or … possibly followed by closing quotes or brackets.
-_SENTENCE_END = re.compile(r"""[.!?…]["'”’»)\]]*$""")
-_WORD_TOKEN = re.compile(r"[^\W\d_]+(?:[-\u2010][^\W\d_]+)*")
-_TRAILING_PART = re.compile(r"([^\W\d_]+)[-\u2010]$")
-_LEADING_PART = re.compile(r"^([^\W\d_]+)")
+_SENTENCE_END = recompile(r"""[.!?…]["'”’»)\]]*$""")
+_WORD_TOKEN = recompile(r"[^\W\d_]+(?:[-\u2010][^\W\d_]+)*")
+_TRAILING_PART = recompile(r"([^\W\d_]+)[-\u2010]$")
+_LEADING_PART = recompile(r"^([^\W\d_]+)")
 
 MIN_WIDTH = 30
 MAX_WIDTH = 200

@@ -87,7 +87,7 @@ def _split(text: str, fmt: Format) -> tuple[list[BlockSpec], dict[str, str | Non
         }
         return page.blocks, meta, list(page.warnings)
     if fmt is Format.MARKDOWN:
-        from .mdtext import markdown_blocks  # lazy: pulls in markdown-it
+        from .mdtext import markdown_blocks  # lazy: only Markdown copies need it
 
         return markdown_blocks(text), {}, []
     if fmt is Format.WRAPPED:
