@@ -210,3 +210,20 @@ def test_figcaption_outside_the_article_is_outside(tmp_path: Path) -> None:
     blocks = _load(tmp_path, page)
     assert ("Teaser photo caption", "outside-article") in blocks
     assert ("A general view of Khan Sheikhoun in Idlib province.", "image") in blocks
+
+
+def test_missing_extractor_dependency_is_a_clear_error(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A broken installation (e.g. lxml_html_clean missing) must not pass for a page with no
+    article: it is a one-line error that says what to do."""
+    from storydiff.loading import htmlpage
+
+    def broken(text: str) -> object:
+        raise ImportError("lxml.html.clean module is now a separate project")
+
+    monkeypatch.setattr(htmlpage, "_extract", broken)
+    path = tmp_path / "page.html"
+    path.write_text("<html><body><article><p>Some words here.</p></article></body></html>")
+    with pytest.raises(InputError, match=r"page\.html: cannot read HTML.*reinstall"):
+        load_document(path, "page.html")

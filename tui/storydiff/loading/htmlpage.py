@@ -291,6 +291,8 @@ def parse_html(text: str) -> HtmlPage:
     pieces = walker.pieces
     try:
         extracted, units = _extract(text)
+    except ImportError:
+        raise  # a broken installation, not a broken page: the reader says so
     except Exception as exc:  # a broken page must still load, as outside-article blocks
         extracted, units = None, []
         warnings.append(

@@ -105,7 +105,13 @@ def load_document(path: Path, source: str, *, max_bytes: int = DEFAULT_MAX_BYTES
     if not text.strip():
         raise InputError(f"{source}: the file is empty")
     fmt = detect_format(text, path.suffix)
-    specs, meta, warnings = _split(text, fmt)
+    try:
+        specs, meta, warnings = _split(text, fmt)
+    except ImportError as exc:
+        raise InputError(
+            f"{source}: cannot read {fmt.value.upper()} with this installation ({exc}); "
+            "reinstall storydiff with its dependencies"
+        ) from exc
     if decoded.note:
         warnings.insert(0, decoded.note)
     blocks: list[Block] = []
