@@ -65,10 +65,10 @@ def _classify_doc(doc: Document, infos: list[BlockInfo]) -> list[Paragraph]:
     n = len(infos)
     folds: list[_Fold | None] = [None] * n
     _fixed_rules(doc, infos, folds)
-    first, last, vocab = _story_span(infos, folds)
+    first, last, anchors = _story_span(infos, folds)
     head = next((i for i in range(n) if _role(folds[i]) == "headline"), None)
     if head is None:
-        head = _find_headline(infos, folds, first, vocab)
+        head = _find_headline(infos, folds, first, anchors)
     if head is not None and _standfirst(infos, folds, head):
         first, last, _ = _story_span(infos, folds)
     zones = ["head" if i < first else "tail" if i > last else "body" for i in range(n)]
@@ -84,13 +84,12 @@ def _role(fold: _Fold | None) -> str:
     return "body" if fold is None else fold.role
 
 
-def _story_span(infos: list[BlockInfo], folds: list[_Fold | None]) -> tuple[int, int, set[str]]:
-    """First and last anchor (the story's extent) and the story's content words."""
+def _story_span(infos: list[BlockInfo], folds: list[_Fold | None]) -> tuple[int, int, list[int]]:
+    """First and last anchor (the story's extent), and all the anchors."""
     anchors = [i for i, info in enumerate(infos) if folds[i] is None and _is_anchor(info)]
-    vocab = _content_words([infos[i] for i in anchors])
     if not anchors:
-        return len(infos), -1, vocab
-    return anchors[0], anchors[-1], vocab
+        return len(infos), -1, anchors
+    return anchors[0], anchors[-1], anchors
 
 
 def _fixed_rules(doc: Document, infos: list[BlockInfo], folds: list[_Fold | None]) -> None:
@@ -156,14 +155,16 @@ def _is_anchor(info: BlockInfo) -> bool:
 def _content_words(infos: Sequence[BlockInfo]) -> set[str]:
     words: set[str] = set()
     for info in infos:
-        words.update(t for t in info.tokens if len(t) >= 4 and t not in _STOP)
-    return words
+        words.update(info.tokens)
+    return {t for t in words if len(t) >= 4 and t not in _STOP}
 
 
 def _find_headline(
-    infos: list[BlockInfo], folds: list[_Fold | None], first: int, vocab: set[str]
+    infos: list[BlockInfo], folds: list[_Fold | None], first: int, anchors: list[int]
 ) -> int | None:
-    """The first title-like line before the story that speaks of what the story speaks of."""
+    """The first title-like line before the story that speaks of what the story speaks of
+    (its content words: those of the anchors, worked out only if a candidate needs them)."""
+    vocab: set[str] | None = None
     for i in range(min(first, len(infos))):
         info = infos[i]
         if folds[i] is not None or info.chrome > 1:
@@ -173,6 +174,8 @@ def _find_headline(
         )
         if not title_like:
             continue
+        if vocab is None:
+            vocab = _content_words([infos[j] for j in anchors])
         overlap = {t for t in info.tokens if len(t) >= 4 and t not in _STOP} & vocab
         if len(overlap) >= 2:
             folds[i] = _Fold(Kind.METADATA, "headline", "headline")

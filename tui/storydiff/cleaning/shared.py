@@ -31,58 +31,123 @@ def shingles(tokens: Sequence[str]) -> set[Shingle]:
         return set()
     if len(tokens) < 3:
         return {tuple(tokens)}
-    return {(tokens[i], tokens[i + 1], tokens[i + 2]) for i in range(len(tokens) - 2)}
+    return set(zip(tokens, tokens[1:], tokens[2:], strict=False))
 
 
 def mark_shared(docs: Sequence[Sequence[BlockInfo]]) -> None:
-    """Set ``shared`` on every block that another document carries, in O(total words)."""
-    owner: dict[Shingle, int] = {}  # first document holding the shingle
-    multi: set[Shingle] = set()  # held by two or more documents
-    postings: dict[Shingle, list[BlockInfo]] = {}
-    all_sh: list[list[set[Shingle]]] = []
+    """Set ``shared`` on every block that another document carries, in O(total words).
+
+    Most paragraphs of syndicated copies are verbatim: a text found in two documents is
+    shared outright, and each distinct text is shingled only once.  Which shingles occur in
+    two documents comes from set operations on each document's shingles; the inverted index
+    (which blocks hold a shingle) is built only for the few borderline paragraphs."""
+    key_owner: dict[str, int] = {}
+    key_multi: set[str] = set()
     for infos in docs:
-        per_doc: list[set[Shingle]] = []
         for info in infos:
-            sh = shingles(info.tokens)
-            per_doc.append(sh)
-            for s in sh:
-                first = owner.setdefault(s, info.doc)
-                if first != info.doc:
-                    multi.add(s)
-                held = postings.setdefault(s, [])
-                if len(held) < POSTINGS_CAP:
-                    held.append(info)
-        all_sh.append(per_doc)
-    for infos, per_doc in zip(docs, all_sh, strict=True):
-        for info, sh in zip(infos, per_doc, strict=True):
+            if key_owner.setdefault(info.key, info.doc) != info.doc:
+                key_multi.add(info.key)
+    # Each distinct text is indexed once, by its first block; a text in two documents is in
+    # key_multi, so any other block is in the document of the one indexed.
+    indexed: list[tuple[BlockInfo, set[Shingle]]] = []
+    by_key: dict[str, set[Shingle]] = {}
+    per_doc: dict[int, set[Shingle]] = {}
+    for infos in docs:
+        for info in infos:
+            if info.key in by_key:
+                continue
+            sh = by_key[info.key] = shingles(info.tokens)
+            indexed.append((info, sh))
+            held = per_doc.get(info.doc)
+            if held is None:
+                per_doc[info.doc] = set(sh)
+            else:
+                held |= sh
+    multi: set[Shingle] = set()  # held by two or more documents
+    seen: set[Shingle] = set()
+    for held in per_doc.values():
+        multi |= held & seen
+        seen |= held
+    borderline: list[tuple[BlockInfo, list[Shingle]]] = []
+    for infos in docs:
+        for info in infos:
+            if info.key in key_multi:
+                info.shared = True
+                continue
+            sh = by_key[info.key]
             if not sh:
                 continue
-            hits = [s for s in sh if s in multi or owner[s] != info.doc]
-            frac = len(hits) / len(sh)
+            # every shingle of sh is in this document: it is elsewhere iff held twice
+            n_hits = len(sh & multi)
+            frac = n_hits / len(sh)
             if len(info.tokens) < 3:
-                info.shared = bool(hits)
+                info.shared = n_hits > 0
             elif frac >= SHARED_FRACTION:
                 info.shared = True
-            elif frac >= BORDERLINE_FRACTION:
-                info.shared = _fuzzy_shared(info, hits, postings)
+            elif frac >= BORDERLINE_FRACTION:  # (the hits in sh's order: it settles ties)
+                borderline.append((info, [sg for sg in sh if sg in multi]))
+    if borderline:
+        blocks = [info for info, _ in indexed]
+        postings = _postings(indexed, {sg for _, hits in borderline for sg in hits})
+        alike: dict[tuple[str, str], bool] = {}
+        for info, hits in borderline:
+            info.shared = _fuzzy_shared(info, hits, postings, blocks, alike)
+
+
+def _postings(
+    indexed: list[tuple[BlockInfo, set[Shingle]]], wanted: set[Shingle]
+) -> dict[Shingle, list[int]]:
+    """The first POSTINGS_CAP indexed blocks (their positions, in order) holding each wanted
+    shingle."""
+    postings: dict[Shingle, list[int]] = {}
+    for j, (_, sh) in enumerate(indexed):
+        for sg in sh & wanted if len(sh) > len(wanted) else wanted & sh:
+            held = postings.setdefault(sg, [])
+            if len(held) < POSTINGS_CAP:
+                held.append(j)
+    return postings
 
 
 def _fuzzy_shared(
-    info: BlockInfo, hits: list[Shingle], postings: dict[Shingle, list[BlockInfo]]
+    info: BlockInfo,
+    hits: list[Shingle],
+    postings: dict[Shingle, list[int]],
+    blocks: list[BlockInfo],
+    alike: dict[tuple[str, str], bool],
 ) -> bool:
-    """Confirm a borderline paragraph against the other copies' best candidates."""
-    counts: Counter[int] = Counter()
-    by_id: dict[int, BlockInfo] = {}
-    for s in hits:
-        for other in postings.get(s, ()):
-            if other.doc != info.doc:
-                counts[id(other)] += 1
-                by_id[id(other)] = other
-    for oid, _ in counts.most_common(3):
-        other = by_id[oid]
-        if fuzz.ratio(info.key, other.key) >= FUZZY_RATIO:
-            return True
-        short, long_ = sorted((info.key, other.key), key=len)
-        if len(short.split()) >= 5 and fuzz.partial_ratio(short, long_) >= FUZZY_PARTIAL:
+    """Confirm a borderline paragraph against the other copies' best candidates.
+
+    ``alike`` remembers the comparisons made (a repeated paragraph meets the same
+    candidates again)."""
+    doc = info.doc
+    counts = Counter(
+        j for s in hits for j in postings.get(s, ()) if blocks[j].doc != doc
+    )  # in order of first sight, which settles ties
+    for j, _ in counts.most_common(3):
+        pair = (info.key, blocks[j].key)
+        found = alike.get(pair)
+        if found is None:
+            found = alike[pair] = _alike(*pair)
+        if found:
             return True
     return False
+
+
+def _alike(key: str, other: str) -> bool:
+    ratio = fuzz.ratio(key, other)
+    if ratio >= FUZZY_RATIO:
+        return True
+    short, long_ = sorted((key, other), key=len)
+    if len(short.split()) < 5:
+        return False
+    # partial_ratio is the ratio of short to the best window of long_ (at most as long as
+    # short): such a window has no more characters in common with short, in order, than
+    # long_ as a whole (ratio tells how many: the indel ratio is 2 * common / total), so it
+    # can reach at best 2 * common / (len(short) + common).  Below the threshold (with a
+    # margin for rounding), the costly search is skipped; its answer would be no.
+    common = min(ratio * (len(short) + len(long_)) / 200 + 0.01, len(short))
+    if 200 * common / (len(short) + common) < FUZZY_PARTIAL - 0.01:
+        return False
+    # the cutoff (a point below, so that it only prunes) lets rapidfuzz skip the windows that
+    # cannot reach it; above it the score is the same
+    return fuzz.partial_ratio(short, long_, score_cutoff=FUZZY_PARTIAL - 1) >= FUZZY_PARTIAL

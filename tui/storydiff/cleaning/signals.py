@@ -9,22 +9,26 @@ address"), and the reasons are what the user sees when a paragraph is folded.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+import unicodedata
+from dataclasses import dataclass, field
 from functools import lru_cache
 
+from storydiff import textnorm
 from storydiff.model import Block
+from storydiff.recache import recompile
 from storydiff.textnorm import match_key, typographic
 
-from .rules import Category, Rules
+from .rules import Category, Rules, words_of
 
-_SPACE = re.compile(r"\s+")
-_QUOTED = re.compile(r'"[^"]{0,600}"')
-_BULLET = re.compile(r"^(?:[-*•·▪►–]|\d{1,2}[.)])\s+")
+_QUOTED = recompile(r'"[^"]{0,600}"')
+_BULLET = recompile(r"^(?:[-*•·▪►–]|\d{1,2}[.)])\s+")
 _TRAILING_CLOSERS = "\"')]}*_ "
 _SENTENCE_END = ".!?…"
-_MID_CAPITAL = re.compile(r"(?<=[a-z,;] )[A-Z][a-z]")
-_LETTER = re.compile(r"[^\W\d_]")
-_DIGIT = re.compile(r"\d")
+# a capitalised word after a lower-case one (the space first: the engine jumps to spaces)
+_MID_CAPITAL = recompile(r" (?<=[a-z,;] )[A-Z][a-z]")
+_LETTER = recompile(r"[^\W\d_]")
+_DIGIT = recompile(r"\d")
+
 
 # Human phrases for the cues, used to build a folded paragraph's reason.
 CUE_PHRASES = {
@@ -74,51 +78,51 @@ class BlockInfo:
     cues: tuple[str, ...]
     bullet: bool
     shared: bool = False  # another copy carries (most of) this text
+    # Copies of the facts the classifier reads for every block (attributes, not properties:
+    # they are read tens of thousands of times).
+    norm: str = field(init=False)
+    key: str = field(init=False)
+    tokens: tuple[str, ...] = field(init=False)
+    n_words: int = field(init=False)
+    strong: Category | None = field(init=False)
+    weak: Category | None = field(init=False)
+    dateline: tuple[Category, int] | None = field(init=False)
+    news: int = field(init=False)
+    sentence_end: bool = field(init=False)
+    headline_like: bool = field(init=False)
 
-    # Shortcuts: the classifier reads these for every block.
-    @property
-    def norm(self) -> str:
-        return self.facts.norm
+    def __post_init__(self) -> None:
+        facts = self.facts
+        self.norm = facts.norm
+        self.key = facts.key
+        self.tokens = facts.tokens
+        self.n_words = facts.n_words
+        self.strong = facts.strong
+        self.weak = facts.weak
+        self.dateline = facts.dateline
+        self.news = facts.news
+        self.sentence_end = facts.sentence_end
+        self.headline_like = facts.headline_like
 
-    @property
-    def key(self) -> str:
-        return self.facts.key
 
-    @property
-    def tokens(self) -> tuple[str, ...]:
-        return self.facts.tokens
+# textnorm.typographic's translation, as one substitution: text outside ASCII is mostly
+# ASCII, and a regex finds the few characters to change much faster than str.translate
+# visits every one (the result is the same).
+_FOLD = {chr(k): v or "" for k, v in textnorm._TRANSLATE.items()}
+_FOLDED = recompile("[" + "".join(re.escape(ch) for ch in sorted(_FOLD)) + "]")
 
-    @property
-    def n_words(self) -> int:
-        return self.facts.n_words
 
-    @property
-    def strong(self) -> Category | None:
-        return self.facts.strong
-
-    @property
-    def weak(self) -> Category | None:
-        return self.facts.weak
-
-    @property
-    def dateline(self) -> tuple[Category, int] | None:
-        return self.facts.dateline
-
-    @property
-    def news(self) -> int:
-        return self.facts.news
-
-    @property
-    def sentence_end(self) -> bool:
-        return self.facts.sentence_end
-
-    @property
-    def headline_like(self) -> bool:
-        return self.facts.headline_like
+def _typographic(text: str) -> str:
+    """textnorm.typographic(text), faster on text outside ASCII."""
+    if text.isascii():
+        return typographic(text)
+    return unicodedata.normalize("NFKC", _FOLDED.sub(lambda m: _FOLD[m.group()], text))
 
 
 def normalise(text: str) -> str:
-    return _SPACE.sub(" ", typographic(text)).strip()
+    """Typographic form, whitespace collapsed and trimmed (``str.split`` splits on exactly
+    the characters ``\\s`` matches)."""
+    return " ".join(typographic(text).split())
 
 
 def ends_sentence(norm: str) -> bool:
@@ -140,51 +144,62 @@ def analyse(block: Block, doc: int, pos: int, rules: Rules) -> BlockInfo:
 
 @lru_cache(maxsize=32768)
 def text_facts(text: str, rules: Rules) -> TextFacts:
-    norm = normalise(text)
+    words = _typographic(text).split()
+    norm = " ".join(words)  # normalise(text)
+    n_words = len(words)
     low = norm.lower()
     key = match_key(text)
-    n_words = len(norm.split())
-    strong = rules.strong(norm, low) if norm else None
+    found = rules.literals(low, len(norm))
+    runs = words_of(low)
+    strong = rules.strong(norm, low, found, runs) if norm else None
     sentence_end = ends_sentence(norm)
     bullet = _BULLET.match(norm)
     body = norm[bullet.end() :] if bullet is not None else norm
-    first_alnum = next((c for c in body if c.isalnum()), "")
     headline_like = (
         0 < n_words <= 20
         and not sentence_end
         and not norm.endswith((":", ";", ","))
-        and (first_alnum.isupper() or first_alnum.isdigit())
+        and _starts_like_a_title(body)
     )
     weak: Category | None = None
     dateline: tuple[Category, int] | None = None
     chrome, news = 0, 0
     cues: tuple[str, ...] = ()
     if strong is None and norm:  # a strong match decides alone: skip the finer evidence
-        weak = rules.weak(norm, low)
-        dateline = rules.prefix(norm)
-        chrome, news, cues = _score(norm, body, low, n_words, sentence_end, weak, rules)
-    return TextFacts(
-        norm=norm,
-        key=key,
-        tokens=tuple(key.split()),
-        n_words=n_words,
-        has_letters=_LETTER.search(norm) is not None,
-        strong=strong,
-        weak=weak,
-        dateline=dateline,
-        chrome=chrome,
-        news=news,
-        cues=cues,
-        sentence_end=sentence_end,
-        headline_like=headline_like,
-        bullet=bullet is not None,
+        weak = rules.weak(norm, low, found, runs)
+        dateline = rules.prefix(norm, low)
+        chrome, news, cues = _score(norm, body, low, runs, n_words, sentence_end, weak, rules)
+    return TextFacts(  # (positional: noticeably faster than keywords, per paragraph)
+        norm,
+        key,
+        tuple(key.split()),
+        n_words,
+        _LETTER.search(norm) is not None,  # has_letters
+        strong,
+        weak,
+        dateline,
+        chrome,
+        news,
+        cues,
+        sentence_end,
+        headline_like,
+        bullet is not None,
     )
+
+
+def _starts_like_a_title(body: str) -> bool:
+    """The first letter or digit is a capital or a digit."""
+    for c in body:
+        if c.isalnum():
+            return c.isupper() or c.isdigit()
+    return False
 
 
 def _score(
     norm: str,
     body: str,
     low: str,
+    runs: set[str],
     n_words: int,
     sentence_end: bool,
     weak: Category | None,
@@ -193,20 +208,29 @@ def _score(
     """Chrome score, news score and chrome cue names of the words alone."""
     cues = rules.cues
     # Reader address and site voice only count outside quotations: a quoted "you" is news.
-    unquoted = "" if body.startswith('"') and body.count('"') == 1 else _QUOTED.sub(" ", body)
-    unquoted_low = unquoted.lower()
+    if '"' not in body:
+        unquoted = body  # (what the substitution below would return)
+    elif body.startswith('"') and body.count('"') == 1:
+        unquoted = ""
+    else:
+        unquoted = _QUOTED.sub(" ", body)
+    body_low = low if body is norm else body.lower()
+    unquoted_low = body_low if unquoted is body else unquoted.lower()
+    # runs: the words of the text.  A cue that is a list of words is a set lookup, not a
+    # scan; they are the lower-cased text's, so the unquoted text's are among them.
+    whole = unquoted_low is low
     chrome = 0
     found: list[str] = []
     if weak is not None:
         chrome += 2
         found.append("weak")
-    if cues.second_person.search(unquoted_low):
+    if cues.second_person.among(unquoted_low, runs, whole):
         chrome += 1
         found.append("second")
-    if cues.first_person.search(unquoted):
+    if cues.first_person.among(unquoted, runs, False):
         chrome += 1
         found.append("first")
-    if cues.imperative.match(body.lower()):
+    if cues.imperative.match(body_low):
         chrome += 1
         found.append("imperative")
     if "@" in low and cues.email.search(low):
@@ -219,7 +243,7 @@ def _score(
         chrome += 1
         found.append("colon")
     news = 0
-    if cues.reporting.search(low):
+    if cues.reporting.among(low, runs, True):
         news += 2
     if sentence_end and n_words >= 8:
         news += 1
@@ -227,7 +251,7 @@ def _score(
             news += 1
     if _MID_CAPITAL.search(body):
         news += 1
-    if cues.third_person.search(unquoted_low):
+    if cues.third_person.among(unquoted_low, runs, whole):
         news += 1
     if n_words >= 25:
         news += 1
