@@ -37,7 +37,8 @@ def test_replace_insert_delete_and_numbers() -> None:
 def test_diff_reconstructs_both_texts(a: str, b: str) -> None:
     ops = word_diff(a, b)
     assert "".join(op.text for op in ops) == b
-    assert "".join(t.text for t in tokenize(a)) == a
+    assert "".join(tokenize(a).texts) == a
+    assert len(tokenize(a).texts) == len(tokenize(a).keys)
 
 
 @given(st.text(max_size=300))

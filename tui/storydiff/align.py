@@ -183,7 +183,7 @@ class Aligner:
                 if j == i:
                     continue
                 other = vecs[j]
-                total += sum(x * other[s] for s, x in vec.items() if s in other)
+                total += sum([vec[s] * other[s] for s in vec.keys() & other.keys()])
             words = sum(len(u.feat.key) for u in self.units[i]) or 1
             blob = sum(
                 len(u.feat.key) for u in self.units[i] if len(u.feat.key) > 3.5 * self.median_len
@@ -206,7 +206,7 @@ class Aligner:
             # Copies with run-together blocks go last, so that every row their blocks hold
             # already exists when the blocks are cut.
             vec = vecs[i]
-            sim = sum(x * base_vec[s] for s, x in vec.items() if s in base_vec)
+            sim = sum([vec[s] * base_vec[s] for s in vec.keys() & base_vec.keys()])
             return (self._has_blob(i), -round(sim, 9), prints[i])
 
         rest = sorted((i for i in range(len(self.versions)) if i != self.base), key=closeness)

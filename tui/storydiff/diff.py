@@ -21,9 +21,8 @@ from .textnorm import has_digit, match_key, tokenize
 
 def word_diff(ref: str, text: str) -> tuple[DiffOp, ...]:
     """The edits that turn ``ref`` into ``text``, word by word, in ``text``'s order."""
-    rt, tt = tokenize(ref), tokenize(text)
-    rk = [t.key for t in rt]
-    tk = [t.key for t in tt]
+    rt, tt = tokenize(ref).texts, tokenize(text).texts
+    rk, tk = tokenize(ref).keys, tokenize(text).keys
     ops: list[DiffOp] = []
     gone, added = "", ""  # unmatched text of the reference and of this cell since the last equal
 
@@ -39,8 +38,8 @@ def word_diff(ref: str, text: str) -> tuple[DiffOp, ...]:
 
     for op in Indel.opcodes(rk, tk):
         tag, i1, i2, j1, j2 = op.tag, op.src_start, op.src_end, op.dest_start, op.dest_end
-        ref_part = "".join(t.text for t in rt[i1:i2])
-        own_part = "".join(t.text for t in tt[j1:j2])
+        ref_part = "".join(rt[i1:i2])
+        own_part = "".join(tt[j1:j2])
         if tag == "equal":
             flush()
             ops.append(DiffOp(Op.EQUAL, own_part, ref_part))

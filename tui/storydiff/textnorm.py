@@ -10,8 +10,8 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from dataclasses import dataclass
 from functools import lru_cache
+from typing import NamedTuple
 
 from .recache import recompile
 
@@ -79,16 +79,15 @@ def has_digit(text: str) -> bool:
     return _DIGIT.search(text) is not None
 
 
-@dataclass(frozen=True, slots=True)
-class Token:
-    """A whitespace-delimited chunk of the user's text and the key it is compared by.
+class Tokens(NamedTuple):
+    """A text cut into whitespace-delimited chunks, and the key each is compared by.
 
-    ``text`` keeps its trailing whitespace so that ``"".join(t.text for t in tokens)`` is
-    exactly the input.
+    ``texts`` keep their trailing whitespace, so ``"".join(texts)`` is exactly the input.
+    Two parallel tuples rather than one object per word: diffs build thousands of them.
     """
 
-    text: str
-    key: str
+    texts: tuple[str, ...]
+    keys: tuple[str, ...]
 
 
 _CHUNK = recompile(r"\S+\s*|\s+")
@@ -104,21 +103,22 @@ def token_key(chunk: str) -> str:
 
 
 @lru_cache(maxsize=65536)
-def tokenize(text: str) -> tuple[Token, ...]:
+def tokenize(text: str) -> Tokens:
     """Split text into tokens for word diffs; cached because rows are diffed many times.
 
     The common case (an ASCII word) is keyed inline: this runs on every word of every cell."""
-    out: list[Token] = []
-    append = out.append
-    for chunk in _CHUNK.findall(text):
+    texts = _CHUNK.findall(text)
+    keys: list[str] = []
+    append = keys.append
+    for chunk in texts:
         word = chunk.rstrip()
         if not word:  # leading whitespace of the text
-            append(Token(chunk, ""))
+            append("")
         elif word.isascii() and "`" not in word:
-            append(Token(chunk, word.strip(_EDGE_PUNCT) or word))
+            append(word.strip(_EDGE_PUNCT) or word)
         else:
-            append(Token(chunk, token_key(word)))
-    return tuple(out)
+            append(token_key(word))
+    return Tokens(tuple(texts), tuple(keys))
 
 
 # C0/C1 control characters (ESC starts every terminal escape sequence) and the bidi

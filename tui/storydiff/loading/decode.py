@@ -61,8 +61,8 @@ def utf16_without_bom(head: bytes) -> str | None:
     pairs = len(sample) // 2
     if pairs < 2:
         return None
-    even = sum(1 for i in range(0, len(sample), 2) if sample[i] == 0)
-    odd = sum(1 for i in range(1, len(sample), 2) if sample[i] == 0)
+    even = sample[0::2].count(0)
+    odd = sample[1::2].count(0)
     if odd >= 0.3 * pairs and even <= 0.05 * odd:
         return "utf-16-le"
     if even >= 0.3 * pairs and odd <= 0.05 * even:
