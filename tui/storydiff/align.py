@@ -70,6 +70,7 @@ class _Row:
     cells: dict[int, list[Unit]] = field(default_factory=dict)
     reps: list[int] = field(default_factory=list)  # versions compared against
     _cache: dict[int, Feat] = field(default_factory=dict)
+    _crosshead: bool | None = None
 
     def rep_feats(self) -> list[Feat]:
         out = []
@@ -85,11 +86,16 @@ class _Row:
     def crosshead(self) -> bool:
         """A row of crossheads: a few words that recur inside paragraphs, so they are
         matched only as a whole, never by containment."""
-        return all(u.para.role == "crosshead" for us in self.cells.values() for u in us)
+        if self._crosshead is None:
+            self._crosshead = all(
+                u.para.role == "crosshead" for us in self.cells.values() for u in us
+            )
+        return self._crosshead
 
     def add(self, unit: Unit) -> None:
         self.cells.setdefault(unit.version, []).append(unit)
         self._cache.pop(unit.version, None)
+        self._crosshead = None
         if unit.version not in self.reps and len(self.reps) < REPRESENTATIVES:
             self.reps.append(unit.version)
 
@@ -242,13 +248,11 @@ class Aligner:
         return [rid for rid, _ in ranked[:k]]
 
     def _best(self, feat: Feat, rid: int) -> Score:
-        best = Score(0.0, 0.0, 0.0)
-        for rep in self.rows[rid].rep_feats():
-            sc = compare(feat, rep)
-            best = Score(
-                max(best.full, sc.full), max(best.inside, sc.inside), max(best.holds, sc.holds)
-            )
-        return best
+        scores = [compare(feat, rep) for rep in self.rows[rid].rep_feats()]
+        if len(scores) == 1:
+            return scores[0]
+        full, inside, holds = zip(*scores, strict=True)
+        return Score(max(full), max(inside), max(holds))
 
     def _score(self, unit: Unit, rid: int) -> Score:
         """Scores of a unit against a row; containment is void between a crosshead and a
@@ -283,6 +287,7 @@ class Aligner:
         for v, units in b.cells.items():
             a.cells.setdefault(v, []).extend(units)
             a._cache.pop(v, None)
+            a._crosshead = None
             if v not in a.reps and len(a.reps) < REPRESENTATIVES:
                 a.reps.append(v)
         self.parent[gone] = keep

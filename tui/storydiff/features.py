@@ -14,6 +14,7 @@ from collections import Counter
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
+from typing import NamedTuple
 
 from rapidfuzz import fuzz
 
@@ -124,11 +125,10 @@ def shared_weight(a: Feat, b: Feat) -> float:
     return sum([weights[s] for s in a.stems & b.stems])
 
 
-@dataclass(slots=True, frozen=True)
-class Score:
+class Score(NamedTuple):
     """How two texts relate: ``full`` says they are the same paragraph; ``inside`` that the
     first lies within the second (a split piece or a trimmed copy); ``holds`` that the second
-    lies within the first (the first is a merge)."""
+    lies within the first (the first is a merge).  A tuple: thousands are made per copy."""
 
     full: float
     inside: float

@@ -156,6 +156,14 @@ _LABELLED_URL = recompile(
 _BARE_URL_LINE = recompile(
     r"^[ \t]*[<\[(]?((?:https?://|www\.)[^\s<>\"'\])]+)[>\])]?[ \t]*$", re.IGNORECASE | re.MULTILINE
 )
+
+
+def _has_address(text: str) -> bool:
+    """Can ``text`` hold a web address at all (the patterns need ``http`` or ``www.``)?"""
+    low = text.lower()
+    return "http" in low or "www." in low
+
+
 _STRIP_HOST = ("www.", "www1.", "www2.", "www3.", "m.", "amp.", "mobile.", "ww.")
 _SECOND_LEVEL_WORDS = "co com net org gov ac edu ne or go gob nic mil ltd plc sch nhs"
 _SECOND_LEVEL = frozenset(_SECOND_LEVEL_WORDS.split())
@@ -241,11 +249,13 @@ def _stated_address(
     text = "\n".join(p.text for p in paragraphs)
     if doc.raw_text and doc.format is not Format.HTML:
         text = doc.raw_text
-    for m in _LABELLED_URL.finditer(text):
+    # the literal guards spare a regex scan of every copy that states no address at all
+    has_address = _has_address(text)
+    for m in _LABELLED_URL.finditer(text) if has_address else ():
         host = domain_of(m.group(1))
         if host and not table.is_ignored(host):
             return _from_url(m.group(1), "url in text", table, doc.site_name)
-    bare: list[str] = [m.group(1) for m in _BARE_URL_LINE.finditer(text)]
+    bare: list[str] = [m.group(1) for m in _BARE_URL_LINE.finditer(text)] if has_address else []
     bare += [p.text.strip().strip("<>[]()") for p in paragraphs if p.role == "url"]
     for url in bare:
         host = domain_of(url)
@@ -271,9 +281,10 @@ def _addresses(texts: Iterable[str], table: OutletTable) -> OutletGuess | None:
     order = 0
     for text in texts:
         hits: list[tuple[str, str]] = [
-            (m.group(1).lower(), f"e-mail address {m.group(0)}") for m in _EMAIL.finditer(text)
+            (m.group(1).lower(), f"e-mail address {m.group(0)}")
+            for m in (_EMAIL.finditer(text) if "@" in text else ())
         ]
-        for m in _URL.finditer(text):
+        for m in _URL.finditer(text) if _has_address(text) else ():
             url = clean_url(m.group(0))
             hits.append((domain_of(url) or "", f"outlet address {url}"))
         for host, how in hits:

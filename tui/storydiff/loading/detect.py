@@ -49,6 +49,17 @@ _WEAK: tuple[re.Pattern[str], ...] = (
     recompile(r"^ {0,3}[*+-][ \t]+\S", re.MULTILINE),  # * list
     recompile(r"^ {0,3}>[ \t]?\S", re.MULTILINE),  # > quote
 )
+# Literals a match needs (any one of them): plain text mostly lacks them, and a substring test
+# is far cheaper than scanning every position of every copy with the pattern.
+_NEEDS: dict[str, tuple[str, ...]] = {
+    _STRONG[0].pattern: ("#",),
+    _STRONG[1].pattern: ("](",),
+    _STRONG[2].pattern: ("]:",),
+    _MEDIUM[0].pattern: ("<http",),
+    _MEDIUM[1].pattern: ("**", "__"),
+    _MEDIUM[2].pattern: ("```", "~~~"),
+    _MEDIUM[3].pattern: ("=", "--"),
+}
 _FIRST_LINE_HEADING = recompile(r"^\s*#{1,6}[ \t]+\S")
 MARKDOWN_SCORE = 4
 
@@ -71,6 +82,9 @@ def markdown_score(text: str) -> int:
     strong_or_medium = False
     for weight, patterns in ((3, _STRONG), (2, _MEDIUM), (1, _WEAK)):
         for pattern in patterns:
+            needs = _NEEDS.get(pattern.pattern)
+            if needs is not None and not any(lit in sample for lit in needs):
+                continue  # the syntax's own characters are absent: no scan
             hits = sum(1 for _ in islice(pattern.finditer(sample), 3))
             score += weight * hits
             if hits and weight > 1:
