@@ -41,6 +41,7 @@ from .textnorm import match_key
 
 # Thresholds, on the 0..1 scores of features.compare.
 T_FULL = 0.5  # one-to-one: the same paragraph, perhaps copy-edited
+T_NEAR_IDENTICAL = 0.9  # so close to one row that no other row needs scoring
 T_INSIDE = 0.62  # a piece of a row's paragraph (split or trimmed copy)
 T_HOLDS = 0.62  # a row's paragraph inside this one (merge)
 T_SANDWICH = 0.34  # weaker match accepted between two matched neighbours
@@ -254,6 +255,17 @@ class Aligner:
         full, inside, holds = zip(*scores, strict=True)
         return Score(max(full), max(inside), max(holds))
 
+    def _scores(self, unit: Unit) -> dict[int, Score]:
+        """Scores against the candidate rows, best candidates first.  A near-identical match
+        whose words lie almost all in that row ends the search: such a paragraph has no room
+        to hold another row too (later passes score any other row they need on demand)."""
+        out: dict[int, Score] = {}
+        for rid in self._candidates(unit.feat, CANDIDATES):
+            sc = out[rid] = self._score(unit, rid)
+            if sc.full >= T_NEAR_IDENTICAL and sc.inside >= T_NEAR_IDENTICAL:
+                break
+        return out
+
     def _score(self, unit: Unit, rid: int) -> Score:
         """Scores of a unit against a row; containment is void between a crosshead and a
         paragraph (a crosshead's words recur in the paragraphs under it)."""
@@ -327,12 +339,7 @@ class Aligner:
                 rid = self.find(rid)
                 if rid not in taken:
                     assign(i, rid)
-        scores: list[dict[int, Score]] = [
-            {}
-            if i in assigned
-            else {rid: self._score(u, rid) for rid in self._candidates(u.feat, CANDIDATES)}
-            for i, u in enumerate(units)
-        ]
+        scores = [{} if i in assigned else self._scores(u) for i, u in enumerate(units)]
         # 2. strong one-to-one matches, best first
         pairs = sorted(
             (

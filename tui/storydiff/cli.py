@@ -89,7 +89,8 @@ def align(paths: tuple[str, ...], base: str | None, as_json: bool, max_size: flo
     if as_json:
         from .jsonio import dumps
 
-        _write(dumps(alignment) + "\n")
+        # indented for a person at a terminal; compact (and 4x faster to write) for a pipe
+        _write(dumps(alignment, indent=2 if sys.stdout.isatty() else None) + "\n")
     else:
         from .summary import print_summary
 
