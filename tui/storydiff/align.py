@@ -232,6 +232,9 @@ class Aligner:
         return row
 
     def _index_unit(self, row: _Row, unit: Unit) -> None:
+        known = self.exact.get(unit.feat.key)
+        if known is not None and self.find(known) == row.id:
+            return  # a verbatim copy of a paragraph this row already indexed
         for s in unit.feat.stems:
             self.index[s].add(row.id)
         self.exact.setdefault(unit.feat.key, row.id)
