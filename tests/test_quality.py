@@ -14,7 +14,11 @@ ROOT = Path(__file__).resolve().parents[1]
 
 @pytest.mark.parametrize(
     "command",
-    [["ruff", "check", "tui", "tests"], ["ruff", "format", "--check", "tui", "tests"], ["mypy"]],
+    [
+        ["ruff", "check", "tui", "tests", "bench"],
+        ["ruff", "format", "--check", "tui", "tests", "bench"],
+        ["mypy"],
+    ],
     ids=["ruff", "ruff-format", "mypy"],
 )
 def test_tool_is_clean(command: list[str]) -> None:
