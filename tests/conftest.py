@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import hashlib
 import os
+import subprocess
+import sys
 import tempfile
 from collections.abc import Iterator
 from pathlib import Path
@@ -42,3 +44,15 @@ def inputs_never_modified() -> Iterator[None]:
     yield
     for folder, sums in before.items():
         assert _checksums(folder) == sums, f"{folder} was modified by the tests"
+
+
+def modules_after(code: str) -> set[str]:
+    """The modules a fresh interpreter has imported after running ``code``: how the tests
+    check what the engine (and the CLI's fast path) pulls in."""
+    out = subprocess.run(
+        [sys.executable, "-c", f"{code}\nimport sys; print('\\n'.join(sys.modules))"],
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    return set(out.stdout.split())

@@ -2,22 +2,11 @@
 
 from __future__ import annotations
 
-import subprocess
-import sys
-
-
-def _modules_after(code: str) -> set[str]:
-    out = subprocess.run(
-        [sys.executable, "-c", f"{code}\nimport sys; print('\\n'.join(sys.modules))"],
-        capture_output=True,
-        text=True,
-        check=True,
-    )
-    return set(out.stdout.split())
+from conftest import modules_after
 
 
 def test_engine_never_imports_textual() -> None:
-    mods = _modules_after(
+    mods = modules_after(
         "import storydiff.story, storydiff.jsonio, storydiff.build, storydiff.summary\n"
         "from storydiff.story import load_story; load_story([])"
     )
@@ -27,7 +16,7 @@ def test_engine_never_imports_textual() -> None:
 def test_align_json_path_stays_light() -> None:
     """`storydiff align --json` on plain-text copies must not pay for trafilatura, numpy or
     Rich; they are imported only when needed."""
-    mods = _modules_after(
+    mods = modules_after(
         "import io, contextlib\n"
         "from storydiff.cli import main\n"
         "with contextlib.redirect_stdout(io.StringIO()):\n"

@@ -3,31 +3,17 @@ charset-normalizer, Markdown is read without markdown-it, and nothing in it impo
 
 from __future__ import annotations
 
-import os
-import subprocess
-import sys
 from pathlib import Path
+
+from conftest import modules_after
 
 ROOT = Path(__file__).resolve().parents[1]
 SEEDS = ROOT / "seeds"
 HEAVY = ("textual", "trafilatura", "lxml", "charset_normalizer", "markdown_it")
 
 
-def _modules_after(code: str) -> set[str]:
-    env = dict(os.environ)
-    env["PYTHONPATH"] = os.pathsep.join(filter(None, [str(ROOT / "tui"), env.get("PYTHONPATH")]))
-    out = subprocess.run(
-        [sys.executable, "-c", f"{code}\nimport sys; print('\\n'.join(sys.modules))"],
-        capture_output=True,
-        text=True,
-        check=True,
-        env=env,
-    )
-    return set(out.stdout.split())
-
-
 def test_loading_plain_text_imports_nothing_heavy() -> None:
-    mods = _modules_after(
+    mods = modules_after(
         "from pathlib import Path\n"
         "from storydiff.loading import collect_inputs, load_document\n"
         f"inputs = collect_inputs([{str(SEEDS)!r}])\n"
@@ -42,7 +28,7 @@ def test_loading_plain_text_imports_nothing_heavy() -> None:
 
 def test_markdown_imports_nothing_heavy() -> None:
     """The Markdown reader is our own: a Markdown copy must not pull in markdown-it (25-75 ms)."""
-    mods = _modules_after(
+    mods = modules_after(
         "from pathlib import Path\n"
         "from storydiff.loading import load_document\n"
         f"doc = load_document(Path({str(SEEDS / '001_3b9876eaf50a8ac8.txt')!r}), 'x')\n"

@@ -375,9 +375,7 @@ class Rules:
         ``text`` is the matching form of the paragraph, ``low`` the same lower-cased;
         ``found`` is :meth:`literals` of ``low`` and ``runs`` :func:`words_of` it, when the
         caller has them already."""
-        found = self.literals(low, len(text)) if found is None else found
-        idx = self.strong_tier.first(text, low, found, words_of(low) if runs is None else runs)
-        return None if idx is None else self.categories[idx]
+        return self._first(self.strong_tier, text, low, found, runs)
 
     def weak(
         self,
@@ -386,8 +384,19 @@ class Rules:
         found: Sequence[str] | None = None,
         runs: Set[str] | None = None,
     ) -> Category | None:
+        """The same for the weak patterns (evidence, not a verdict)."""
+        return self._first(self.weak_tier, text, low, found, runs)
+
+    def _first(
+        self,
+        tier: _Tier,
+        text: str,
+        low: str,
+        found: Sequence[str] | None,
+        runs: Set[str] | None,
+    ) -> Category | None:
         found = self.literals(low, len(text)) if found is None else found
-        idx = self.weak_tier.first(text, low, found, words_of(low) if runs is None else runs)
+        idx = tier.first(text, low, found, words_of(low) if runs is None else runs)
         return None if idx is None else self.categories[idx]
 
     def prefix(self, text: str, low: str | None = None) -> tuple[Category, int] | None:
