@@ -129,6 +129,11 @@ def test_size_limit(tmp_path: Path) -> None:
     one_line_error(run("align", str(folder), "--max-size", "0.002"), "b.txt", "limit")
 
 
+def test_story_size_limit(tmp_path: Path) -> None:
+    folder = story(tmp_path, {"a.txt": "\n\n".join(WIRE), "b.txt": "\n\n".join(WIRE) * 8})
+    one_line_error(run("align", str(folder), "--max-story-size", "0.002"), "limit for all copies")
+
+
 def test_folder_given_twice_is_compared_once(tmp_path: Path) -> None:
     folder = story(tmp_path, {"a.txt": "\n\n".join(WIRE), "b.txt": "\n\n".join(WIRE[:2])})
     proc = run("align", str(folder), str(folder), "--json")

@@ -71,17 +71,37 @@ _size_opt = click.option(
 )
 
 
+_story_size_opt = click.option(
+    "--max-story-size",
+    type=click.FloatRange(min=0.001),
+    default=400.0,
+    show_default=True,
+    metavar="MB",
+    help="Largest total of all copies storydiff will read, in megabytes.",
+)
+
+
 @main.command()
 @_path_arg
 @_base_opt
 @click.option("--json", "as_json", is_flag=True, help="Print the alignment as JSON (schema 1).")
 @_size_opt
-def align(paths: tuple[str, ...], base: str | None, as_json: bool, max_size: float) -> None:
+@_story_size_opt
+def align(
+    paths: tuple[str, ...],
+    base: str | None,
+    as_json: bool,
+    max_size: float,
+    max_story_size: float,
+) -> None:
     """Align the copies at PATHS (files or a story folder) and summarise the result."""
     from .story import StoryOptions, load_story
 
+    options = StoryOptions(
+        base=base, max_bytes=int(max_size * MB), max_story_bytes=int(max_story_size * MB)
+    )
     try:
-        alignment = load_story(list(paths), StoryOptions(base=base, max_bytes=int(max_size * MB)))
+        alignment = load_story(list(paths), options)
     except StorydiffError as exc:
         _fail(exc)
         return

@@ -29,7 +29,7 @@ Progress = Callable[[str, int, int], None]
 class StoryOptions:
     base: str | None = None  # version id, file name, source, outlet name or badge
     max_bytes: int = DEFAULT_MAX_BYTES
-    max_story_bytes: int = 20 * DEFAULT_MAX_BYTES
+    max_story_bytes: int = 20 * DEFAULT_MAX_BYTES  # 400 MB: the CLI default too
 
 
 def load_story(
