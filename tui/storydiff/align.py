@@ -423,10 +423,20 @@ class Aligner:
                     if rid is None:
                         continue
                     sc = scores[i].get(rid) or self._score(units[i], rid)
-                    if sc.inside >= T_INSIDE or sc.full >= T_SANDWICH:
-                        assigned[i] = rid
-                        changed = True
-                        break
+                    if sc.inside < T_INSIDE:
+                        continue
+                    # a rewrite's paragraph may sit next to its sibling yet belong to a row
+                    # of its own that this copy has not used: leave it to the later passes
+                    fit = max(sc.full, sc.inside)
+                    free = max(
+                        (max(o.full, o.inside) for r, o in scores[i].items() if r not in taken),
+                        default=0.0,
+                    )
+                    if free > fit + 0.05:
+                        continue
+                    assigned[i] = rid
+                    changed = True
+                    break
         # 5. trimmed copies: mostly inside a row nobody of this version took (best first)
         trimmed = sorted(
             (-sc.inside, i, rid)
