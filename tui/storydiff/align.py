@@ -27,6 +27,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field, replace
 
 from .features import (
+    MIN_CONTAINED,
     Feat,
     Score,
     compare,
@@ -277,6 +278,17 @@ class Aligner:
             return Score(sc.full, 0.0, 0.0)
         return sc
 
+    def _tiny_inside(self, unit: Unit, rid: int) -> float:
+        """Containment of a piece too small for :func:`compare` to judge (a few words cut
+        off a paragraph): trusted only next to its sibling, and never for crossheads."""
+        if len(unit.feat.stems) >= MIN_CONTAINED or unit.para.role == "crosshead":
+            return 0.0
+        if self.rows[rid].crosshead:
+            return 0.0
+        return max(
+            shared_weight(unit.feat, rep) / unit.feat.total for rep in self.rows[rid].rep_feats()
+        )
+
     def _bridges(self, feat: Feat, x: int, y: int) -> bool:
         """Does this paragraph hold part of row ``x`` and part of the neighbouring row ``y``,
         near verbatim, with neither alone explaining it?"""
@@ -423,7 +435,7 @@ class Aligner:
                     if rid is None:
                         continue
                     sc = scores[i].get(rid) or self._score(units[i], rid)
-                    if sc.inside < T_INSIDE:
+                    if max(sc.inside, self._tiny_inside(units[i], rid)) < T_INSIDE:
                         continue
                     # a rewrite's paragraph may sit next to its sibling yet belong to a row
                     # of its own that this copy has not used: leave it to the later passes
