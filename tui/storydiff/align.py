@@ -46,6 +46,7 @@ T_NEAR_IDENTICAL = 0.9  # so close to one row that no other row needs scoring
 T_INSIDE = 0.62  # a piece of a row's paragraph (split or trimmed copy)
 T_HOLDS = 0.62  # a row's paragraph inside this one (merge)
 T_SANDWICH = 0.34  # weaker match accepted between two matched neighbours
+T_LOOSE = 0.5  # match accepted anywhere for a paragraph nothing else placed
 T_SENTENCE = 0.55  # a sentence of a run-together block inside a row
 MERGE_MAX_ROWS = 3  # a paragraph holding more rows than this is a run-together block
 LOST_BREAKS_MIN = 3  # a copy with at least this many multi-row paragraphs ...
@@ -478,6 +479,19 @@ class Aligner:
                 if value >= T_SANDWICH:
                     offers.append((-value, i, rid))
         for _, i, rid in sorted(offers):
+            if i not in assigned and rid not in taken:
+                assign(i, rid)
+        # 6b. rewrites re-order as they please: a paragraph still unplaced takes the free row
+        # it fits best wherever that row stands, if it fits well (a stricter bar than the
+        # sandwich, which has the neighbours' word for it)
+        loose = sorted(
+            (-max(sc.full, sc.inside), i, rid)
+            for i, row_scores in enumerate(scores)
+            if i not in assigned
+            for rid, sc in row_scores.items()
+            if rid not in taken and max(sc.full, sc.inside) >= T_LOOSE
+        )
+        for _, i, rid in loose:
             if i not in assigned and rid not in taken:
                 assign(i, rid)
         # 7. commit, and new rows for the rest, each after its predecessor's row
