@@ -364,3 +364,13 @@ def test_an_html_page_without_canonical_url_is_named_by_its_own_links() -> None:
     assert g.name == "Arab News"
     assert g.evidence == "outlet address https://www.arabnews.com/world"
     assert g.url is None
+
+
+def test_an_aggregator_masthead_line_names_the_copy() -> None:
+    doc = _doc("Skip to main content", "Yahoo News", *BODY, "Terms and Privacy Policy")
+    assert _guess(doc).name == "Yahoo News"
+
+
+def test_an_aggregator_named_in_a_chrome_sentence_is_not_the_outlet() -> None:
+    doc = _doc(*BODY, "Follow us on Google News for the latest headlines.", source="x.txt")
+    assert _guess(doc).name != "Google News"

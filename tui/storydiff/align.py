@@ -559,8 +559,13 @@ class Aligner:
                 continue
             prev = labels[i - 1] if i > 0 else None
             feat = Feat.of(match_key(sentences[i]), content_stems(sentences[i]), self.idf)
-            if prev is not None and (prev < 0 or self._best(feat, prev).inside >= T_SANDWICH):
+            tiny = len(feat.stems) < MIN_CONTAINED  # a fragment, not content of its own
+            if prev is not None and (
+                tiny or prev < 0 or self._best(feat, prev).inside >= T_SANDWICH
+            ):
                 labels[i] = prev
+            elif tiny and i + 1 < len(labels) and labels[i + 1] is not None:
+                labels[i] = labels[i + 1]
             else:
                 labels[i] = fresh
                 fresh -= 1

@@ -77,10 +77,23 @@ def content_stems(text: str) -> tuple[str, ...]:
     return tuple(out)
 
 
+# Words after which a full stop does not end a sentence: initialisms ("U.S.", "D.C.") and
+# the abbreviations of titles, months and companies that news copy is full of.
+_ABBREVIATION = recompile(
+    r"(?:\b(?:[A-Za-z]\.){2,}|\b(?:Mr|Mrs|Ms|Dr|Prof|Gov|Sen|Rep|Gen|Lt|Col|Capt|Sgt|Adm|Cmdr"
+    r"|Supt|Insp|Det|Rev|Hon|St|Mt|Ft|Jr|Sr|Inc|Co|Corp|Ltd|Bros|No|vs|Vol|Jan|Feb|Mar|Apr"
+    r"|Jun|Jul|Aug|Sept?|Oct|Nov|Dec|Ave|Blvd|Rd|approx|est|etc|al)\.)[\"'\u201d\u2019)\]]*\s*$"
+)
+
+
 def split_sentences(text: str) -> list[str]:
     """Exact slices of ``text``, one per sentence (the separating whitespace stays with the
     sentence before it), so that joining them gives the text back."""
-    cuts = [m.end() for m in _SENTENCE_END.finditer(text)]
+    cuts = [
+        m.end()
+        for m in _SENTENCE_END.finditer(text)
+        if not _ABBREVIATION.search(text, max(0, m.start() - 24), m.end())
+    ]
     pieces: list[str] = []
     start = 0
     for cut in cuts:

@@ -363,6 +363,12 @@ def _chrome_evidence(
                 return OutletGuess(
                     outlet.name, outlet.badge, None, f"the agency's own page: {marker!r}"
                 )
+    # An aggregator's name is no evidence inside a sentence ("Follow us on Google News" is
+    # chrome of many sites), but a chrome line that is nothing but its name is its masthead.
+    for line in folded:
+        named = table.for_name(line.strip())
+        if named is not None and named.aggregator:
+            return OutletGuess(named.name, named.badge, None, f"masthead line {line.strip()!r}")
     return None
 
 

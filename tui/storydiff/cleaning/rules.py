@@ -31,6 +31,7 @@ from functools import cache
 from pathlib import Path
 from typing import Any, NamedTuple
 
+from storydiff.errors import StorydiffError
 from storydiff.model import Kind
 from storydiff.recache import PatternCache, digest
 
@@ -592,7 +593,10 @@ def _plan(text: str) -> dict[str, Any]:
 
     if prefilter.NON_ASCII != NON_ASCII:  # pragma: no cover - the two must be the same
         raise AssertionError("rules.NON_ASCII is not prefilter.NON_ASCII")
-    raw = tomllib.loads(text)
+    try:
+        raw = tomllib.loads(text)
+    except tomllib.TOMLDecodeError as exc:  # an edit of the data file went wrong
+        raise StorydiffError(f"{CHROME_FILE}: {exc} (fix or restore the file)") from exc
     defines: dict[str, str] = dict(raw.get("define", {}))
     cats: list[list[Any]] = []
     strong: list[list[str]] = []
