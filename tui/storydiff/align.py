@@ -552,23 +552,39 @@ class Aligner:
             best = max(((self._best(feat, rid).inside, -rid) for rid in held), default=(0.0, 0))
             labels.append(-best[1] if best[0] >= T_SENTENCE else None)
         # A run of sentences no row holds is content of its own: it becomes a segment (and
-        # later a row) unless it reads as the tail of the sentence before it.
+        # later a row) unless it reads as the tail of the sentence before it.  Fragments too
+        # short to judge ("U.S.", a three-word quote opening) wait, then join the neighbour
+        # whose row holds their words.
         fresh = -1
+        tiny: list[int] = []
         for i in range(len(labels)):
             if labels[i] is not None:
                 continue
             prev = labels[i - 1] if i > 0 else None
             feat = Feat.of(match_key(sentences[i]), content_stems(sentences[i]), self.idf)
-            tiny = len(feat.stems) < MIN_CONTAINED  # a fragment, not content of its own
-            if prev is not None and (
-                tiny or prev < 0 or self._best(feat, prev).inside >= T_SANDWICH
-            ):
+            if len(feat.stems) < MIN_CONTAINED:
+                tiny.append(i)
+            elif prev is not None and (prev < 0 or self._best(feat, prev).inside >= T_SANDWICH):
                 labels[i] = prev
-            elif tiny and i + 1 < len(labels) and labels[i + 1] is not None:
-                labels[i] = labels[i + 1]
             else:
                 labels[i] = fresh
                 fresh -= 1
+        for i in tiny:
+            feat = Feat.of(match_key(sentences[i]), content_stems(sentences[i]), self.idf)
+            near = [labels[j] for j in (i + 1, i - 1) if 0 <= j < len(labels)]
+            options = [lab for lab in near if lab is not None]
+            if not options:
+                labels[i] = fresh
+                fresh -= 1
+                continue
+
+            def holds_words(lab: int, feat: Feat = feat) -> float:
+                if lab < 0:
+                    return 0.0
+                reps = self.rows[lab].rep_feats()
+                return max(shared_weight(feat, rep) / feat.total for rep in reps)
+
+            labels[i] = max(options, key=holds_words)  # ties: the next sentence's segment
         pieces: list[str] = []
         current: int | None = None
         for s, lab in zip(sentences, labels, strict=True):
