@@ -11,11 +11,18 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from hypothesis import settings
 
 # The engine keeps compiled regex programs in the user cache directory; the tests use a
 # directory of their own (set before anything imports storydiff, as module-level patterns are
 # compiled at import), so they never touch the developer's cache and always start cold.
 os.environ["XDG_CACHE_HOME"] = tempfile.mkdtemp(prefix="storydiff-test-cache-")
+
+# Property tests are deterministic by default, so CI is reproducible and a red run means a
+# change broke something; HYPOTHESIS_PROFILE=explore draws fresh, more numerous examples.
+settings.register_profile("default", derandomize=True, deadline=None)
+settings.register_profile("explore", max_examples=500, deadline=None)
+settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "default"))
 
 ROOT = Path(__file__).resolve().parents[1]
 SEEDS = ROOT / "seeds"
