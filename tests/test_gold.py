@@ -89,3 +89,26 @@ def test_seed_story_survives_lost_paragraph_breaks(tmp_path: Path) -> None:
     assert r["f1"] >= 0.95, r["wrong_merges"][:10] + r["missed_matches"][:10]
     assert r["coverage"] == 1.0, r["lost"]
     assert r["leak"] <= 0.05, r["leaks"]
+
+
+ALL_STORIES = [(SEEDS, FIXTURES / "gold_seeds.json")] + [
+    (p / "copies", p / "gold.json") for p in STORY_DIRS
+]
+
+
+@pytest.mark.parametrize(
+    ("folder", "gold_file"),
+    ALL_STORIES,
+    ids=["seeds", *(p.name for p in STORY_DIRS)],
+)
+def test_any_copy_can_be_the_base(folder: Path, gold_file: Path) -> None:
+    """Whichever copy the user names as the base (a rewrite, a copy whose paragraphs run
+    together, a cut one), the rows stay right."""
+    from storydiff.story import StoryOptions
+
+    gold = json.loads(gold_file.read_text(encoding="utf-8"))
+    for name in sorted(gold["versions"].values()):
+        al = load_story([str(folder)], StoryOptions(base=name))
+        r = score(gold, json.loads(json.dumps(alignment_to_dict(al))))
+        assert r["f1"] >= 0.95, (name, r["wrong_merges"][:5] + r["missed_matches"][:5])
+        assert r["coverage"] >= 0.98, (name, r["lost"])

@@ -49,6 +49,7 @@ T_SANDWICH = 0.34  # weaker match accepted between two matched neighbours
 T_LOOSE = 0.5  # match accepted anywhere for a paragraph nothing else placed
 T_SENTENCE = 0.55  # a sentence of a run-together block inside a row
 MERGE_MAX_ROWS = 3  # a paragraph holding more rows than this is a run-together block
+BLOCK_LENGTH = 3.5  # a paragraph this many times the median length may be such a block
 LOST_BREAKS_MIN = 3  # a copy with at least this many multi-row paragraphs ...
 LOST_BREAKS_SHARE = 0.3  # ... making up this share of its paragraphs lost its breaks
 MERGE_WINDOW = 3  # rows united by a merge lie at most this far apart in reading order
@@ -194,9 +195,7 @@ class Aligner:
                 other = vecs[j]
                 total += sum([vec[s] * other[s] for s in vec.keys() & other.keys()])
             words = sum(len(u.feat.key) for u in self.units[i]) or 1
-            blob = sum(
-                len(u.feat.key) for u in self.units[i] if len(u.feat.key) > 3.5 * self.median_len
-            )
+            blob = sum(len(u.feat.key) for u in self.units[i] if self._is_block(u))
             score = total * (1.0 - 0.8 * blob / words)
             cand = (round(score, 9), prints[i])
             if best is None or cand > best:
@@ -204,7 +203,7 @@ class Aligner:
         return best_i
 
     def _has_blob(self, vi: int) -> bool:
-        return any(len(u.feat.key) > 3.5 * self.median_len for u in self.units[vi])
+        return any(self._is_block(u) for u in self.units[vi])
 
     def _insertion_order(self) -> list[int]:
         vecs = self._doc_vectors()
@@ -324,22 +323,36 @@ class Aligner:
     # ----------------------------------------------------------------- the passes
     def run(self) -> Grouping:
         order = self._insertion_order()
+        base = order[0]
+        # The base seeds one row per paragraph, except its run-together blocks: a block as a
+        # row would swallow every copy's paragraphs.  They are cut like any other copy's
+        # blocks once all rows exist.
+        deferred = [u for u in self.units[base] if self._is_block(u)]
         for done, vi in enumerate(order):
             if done == 0:
                 for unit in self.units[vi]:
+                    if unit in deferred:
+                        continue
                     row = self._new_row()
                     row.add(unit)
                     self.order.append(row.id)
                     self._index_unit(row, unit)
             else:
-                self._add_version(vi)
+                self.units[vi] = self._place(self.units[vi])
             if self.progress is not None:
                 self.progress(done + 1, len(order))
+        if deferred:
+            seeded = [u for u in self.units[base] if u not in deferred]
+            self.units[base] = sorted(seeded + self._place(deferred), key=_unit_order)
         return self._grouping()
 
-    def _add_version(self, vi: int) -> None:
-        units = self._cut_blocks(self.units[vi])
-        self.units[vi] = units
+    def _is_block(self, unit: Unit) -> bool:
+        return len(unit.feat.key) > BLOCK_LENGTH * self.median_len
+
+    def _place(self, units: list[Unit]) -> list[Unit]:
+        """Match one copy's units (all of them, or the base's deferred blocks) against the
+        rows, add them, and return them as placed (blocks cut into segments)."""
+        units = self._cut_blocks(units)
         n = len(units)
         assigned: dict[int, int] = {}  # unit position -> row id
         taken: set[int] = set()  # rows that already hold a unit of this version
@@ -509,6 +522,7 @@ class Aligner:
             at = self.order.index(prev) + 1 if prev is not None else self._head_position(assigned)
             self.order.insert(at, row.id)
             assigned[i] = row.id
+        return units
 
     def _head_position(self, assigned: dict[int, int]) -> int:
         """Where a copy's own opening paragraphs go: before the first row it shares."""
