@@ -154,6 +154,7 @@ class Aligner:
         lengths.sort()
         self.median_len = float(lengths[len(lengths) // 2]) if lengths else 1.0
         self._vectors: list[dict[str, float]] | None = None
+        self._fingerprints: list[str] | None = None
         self.base = base if base is not None else self.choose_base()
         self.rows: dict[int, _Row] = {}
         self.order: list[int] = []
@@ -163,6 +164,12 @@ class Aligner:
         self._next_id = 0
 
     # ----------------------------------------------------------------- base and order
+    def _prints(self) -> list[str]:
+        """Content fingerprints, the order-independent tie-break (computed once)."""
+        if self._fingerprints is None:
+            self._fingerprints = [_fingerprint(v) for v in self.versions]
+        return self._fingerprints
+
     def _doc_vectors(self) -> list[dict[str, float]]:
         if self._vectors is not None:
             return self._vectors
@@ -183,7 +190,7 @@ class Aligner:
         would swallow everybody's paragraphs), so blocks much longer than usual count
         against it.  Ties are broken by content, never by the order of the inputs."""
         vecs = self._doc_vectors()
-        prints = [_fingerprint(v) for v in self.versions]
+        prints = self._prints()
         sample = sorted(range(len(vecs)), key=lambda i: prints[i])[:48]
         best: tuple[float, str] | None = None
         best_i = 0
@@ -208,7 +215,7 @@ class Aligner:
     def _insertion_order(self) -> list[int]:
         vecs = self._doc_vectors()
         base_vec = vecs[self.base]
-        prints = [_fingerprint(v) for v in self.versions]
+        prints = self._prints()
 
         def closeness(i: int) -> tuple[bool, float, str]:
             # Copies with run-together blocks go last, so that every row their blocks hold

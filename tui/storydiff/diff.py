@@ -21,8 +21,7 @@ from .textnorm import has_digit, match_key, tokenize
 
 def word_diff(ref: str, text: str) -> tuple[DiffOp, ...]:
     """The edits that turn ``ref`` into ``text``, word by word, in ``text``'s order."""
-    rt, tt = tokenize(ref).texts, tokenize(text).texts
-    rk, tk = tokenize(ref).keys, tokenize(text).keys
+    (rt, rk), (tt, tk) = tokenize(ref), tokenize(text)
     ops: list[DiffOp] = []
     gone, added = "", ""  # unmatched text of the reference and of this cell since the last equal
 

@@ -19,7 +19,7 @@ from typing import NamedTuple
 from rapidfuzz import fuzz
 
 from .recache import recompile
-from .textnorm import match_key, typographic
+from .textnorm import typographic
 
 STOPWORDS = frozenset(
     """a about above after again against all also am an and any are as at be because been
@@ -172,7 +172,3 @@ def idf_table(stem_lists: Iterable[Iterable[str]]) -> dict[str, float]:
         n += 1
         df.update(set(stems))
     return {s: math.log((n + 1) / (c + 0.5)) for s, c in df.items()}
-
-
-def paragraph_key(text: str) -> str:
-    return match_key(text)

@@ -70,11 +70,6 @@ def match_key(text: str) -> str:
     return " ".join(w for w in _WORD.findall(typographic(text).casefold()))
 
 
-def words(text: str) -> list[str]:
-    """Case-folded words (numbers keep their inner commas and points) for indexing."""
-    return _WORD.findall(typographic(text).casefold())
-
-
 def has_digit(text: str) -> bool:
     return _DIGIT.search(text) is not None
 
