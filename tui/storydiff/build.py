@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable, Sequence
+from dataclasses import replace
 
 from .align import Grouping, group_paragraphs
 from .diff import consensus_index, similarity, word_diff
@@ -106,6 +107,35 @@ def _rows(grouping: Grouping) -> tuple[Row, ...]:
             status = RowStatus.CHANGED
         out.append(Row(rid, status, cells, kind, versions[cons_vi].id))
     return tuple(out)
+
+
+def rebase(al: Alignment, base: str) -> Alignment:
+    """The same alignment compared against another version.
+
+    Only the base-relative parts change (each cell's diff and similarity): the rows, moves and
+    consensus readings stay as they are, so a reader who switches the base keeps their place
+    and sees the same rows.  Re-aligning from scratch could regroup borderline paragraphs under
+    the reader's cursor."""
+    al.version(base)  # KeyError for an unknown id, before any work
+    if base == al.base:
+        return al
+    rows: list[Row] = []
+    for row in al.rows:
+        base_cell = row.cells.get(base)
+        base_text = base_cell.text if base_cell is not None else None
+        cells: dict[str, Cell] = {}
+        for vid, cell in row.cells.items():
+            text = cell.text
+            diff: tuple[DiffOp, ...]
+            if base_text is None:
+                sim, diff = 0.0, ()
+            elif text == base_text:
+                sim, diff = 1.0, _same(text)
+            else:
+                sim, diff = similarity(base_text, text), word_diff(base_text, text)
+            cells[vid] = replace(cell, similarity=sim, diff=diff)
+        rows.append(replace(row, cells=cells))
+    return replace(al, base=base, rows=tuple(rows), base_reason="chosen in the app")
 
 
 def _same(text: str) -> tuple[DiffOp, ...]:

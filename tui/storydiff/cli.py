@@ -26,7 +26,7 @@ class _DefaultGroup(click.Group):
     """A group whose first argument may be a path: ``storydiff seeds`` runs the default
     command on ``seeds`` while ``storydiff align seeds`` runs ``align``."""
 
-    default_command = "align"
+    default_command = "read"
 
     own_options = frozenset({"--help", "-h", "--version"})
 
@@ -79,6 +79,46 @@ _story_size_opt = click.option(
     metavar="MB",
     help="Largest total of all copies storydiff will read, in megabytes.",
 )
+
+
+@main.command()
+@_path_arg
+@_base_opt
+@_size_opt
+@_story_size_opt
+@click.option(
+    "--colours",
+    "--colors",
+    type=click.Choice(["auto", "colour", "ansi", "mono"]),
+    default="auto",
+    show_default=True,
+    help="Palette: auto (from the terminal), colour, ansi (16 colours), mono (no colour).",
+)
+def read(
+    paths: tuple[str, ...],
+    base: str | None,
+    max_size: float,
+    max_story_size: float,
+    colours: str,
+) -> None:
+    """Open the reader on the copies at PATHS (the default command: `storydiff PATHS`)."""
+    if not sys.stdout.isatty() or not sys.stdin.isatty():
+        _fail(StorydiffError("the reader needs a terminal; use `storydiff align` in scripts"))
+        return
+    if os.environ.get("TERM") == "dumb":
+        _fail(StorydiffError("TERM=dumb cannot show the reader; use `storydiff align`"))
+        return
+    from .app import StorydiffApp
+    from .story import StoryOptions
+
+    options = StoryOptions(
+        base=base, max_bytes=int(max_size * MB), max_story_bytes=int(max_story_size * MB)
+    )
+    app = StorydiffApp(paths, options, colours=None if colours == "auto" else colours)
+    app.run()
+    if app.error is not None:
+        _fail(app.error)
+    sys.exit(app.return_code or 0)
 
 
 @main.command()

@@ -1,0 +1,142 @@
+"""The storydiff reader: a Textual app over the engine's alignment.
+
+Kept thin on purpose: the theme and palette choice, the global keys, the user keymap, and the
+loading worker.  The reading itself is :class:`~storydiff.ui.screens.reader.ReaderScreen`.
+"""
+
+from __future__ import annotations
+
+import os
+import time
+from collections.abc import Sequence
+from pathlib import Path
+from typing import ClassVar
+
+from textual import work
+from textual.app import App
+from textual.binding import Binding, BindingType
+from textual.worker import Worker, WorkerState
+
+from .errors import StorydiffError
+from .model import Alignment
+from .story import StoryOptions, load_story
+from .ui.commands import ReaderCommands
+from .ui.keymap import load_keymap
+from .ui.render import ANSI, COLOUR, MONO, Palette
+from .ui.screens.loading import LoadingScreen
+from .ui.screens.reader import ReaderScreen
+
+PROGRESS_INTERVAL = 0.05  # seconds between progress updates from the loading worker
+
+
+class StorydiffApp(App[int]):
+    """Loads the story in a worker, then hands the alignment to the reader screen.
+
+    ``alignment`` skips the loading (tests, screenshots, benchmarks); ``colours`` forces a
+    palette (``"colour"``, ``"ansi"`` for 16 colours, ``"mono"``) instead of asking the
+    terminal."""
+
+    CSS_PATH = Path(__file__).parent / "ui" / "storydiff.tcss"
+    COMMANDS: ClassVar = App.COMMANDS | {ReaderCommands}
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("q", "quit", "Quit", id="app.quit"),
+    ]
+    TITLE = "storydiff"
+
+    def __init__(
+        self,
+        paths: Sequence[str] = (),
+        options: StoryOptions | None = None,
+        *,
+        alignment: Alignment | None = None,
+        colours: str | None = None,
+    ) -> None:
+        super().__init__()
+        self.paths = list(paths)
+        self.options = options or StoryOptions()
+        self.alignment = alignment
+        self.forced_colours = colours
+        self.error: StorydiffError | None = None
+        self._last_progress = 0.0
+        self.keymap_problems: list[str] = []
+
+    # ------------------------------------------------------------------ theme
+    def palette(self) -> Palette:
+        """The word-diff palette for this terminal: full colour, the 16 ANSI colours, or none
+        (``NO_COLOR``): each keeps underline and strike-through, so meaning survives."""
+        if self.forced_colours == "mono" or (self.forced_colours is None and self.no_color):
+            return MONO
+        if self.forced_colours == "ansi":
+            return ANSI
+        if self.forced_colours == "colour":
+            return COLOUR
+        system = self.console.color_system
+        return COLOUR if system in ("truecolor", "256") else ANSI
+
+    def on_mount(self) -> None:
+        palette = self.palette()
+        self.theme = "ansi-dark" if palette is not COLOUR else "textual-dark"
+        known = {b.id for s in (ReaderScreen, StorydiffApp) for b in _bindings(s) if b.id}
+        keymap, problems = load_keymap(known=known)
+        if keymap:
+            self.set_keymap(keymap)
+        self.keymap_problems = problems
+        if self.alignment is not None:
+            self._open(self.alignment)
+        else:
+            self.push_screen(LoadingScreen())
+            self._load()
+
+    def _open(self, alignment: Alignment) -> None:
+        self.alignment = alignment
+        screen = ReaderScreen(alignment, self.palette())
+        if len(self.screen_stack) > 1:
+            self.switch_screen(screen)
+        else:
+            self.push_screen(screen)
+        for problem in self.keymap_problems:
+            self.notify(problem, severity="warning", timeout=8)
+
+    # ------------------------------------------------------------------ loading
+    @work(thread=True, exclusive=True, exit_on_error=False, group="load")
+    def _load(self) -> Alignment:
+        return load_story(self.paths, self.options, self._progress)
+
+    def _progress(self, stage: str, done: int, total: int) -> None:
+        """Called from the loading thread: forward at most every 50 ms (and the last step)."""
+        now = time.monotonic()
+        if now - self._last_progress < PROGRESS_INTERVAL and done + 1 < total:
+            return
+        self._last_progress = now
+        self.call_from_thread(self._show_progress, stage, done, total)
+
+    def _show_progress(self, stage: str, done: int, total: int) -> None:
+        if isinstance(self.screen, LoadingScreen):
+            self.screen.progress(stage, done, total)
+
+    def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
+        if event.worker.group != "load":
+            return
+        if event.state is WorkerState.SUCCESS and isinstance(event.worker.result, Alignment):
+            self._open(event.worker.result)
+        elif event.state is WorkerState.ERROR:
+            err = event.worker.error
+            if isinstance(err, StorydiffError):
+                self.error = err
+                self.exit(err.exit_code)
+            elif isinstance(err, OSError):
+                where = f"{err.filename}: " if err.filename else ""
+                self.error = StorydiffError(f"{where}{err.strerror or err}")
+                self.exit(2)
+            else:
+                if os.environ.get("STORYDIFF_DEBUG"):
+                    raise err  # type: ignore[misc]
+                self.error = StorydiffError(
+                    f"internal error: {type(err).__name__}: {err} (a bug: please report it; "
+                    "STORYDIFF_DEBUG=1 shows the traceback)"
+                )
+                self.exit(70)
+
+
+def _bindings(cls: type) -> list[Binding]:
+    return [b for b in getattr(cls, "BINDINGS", []) if isinstance(b, Binding)]

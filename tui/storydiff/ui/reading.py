@@ -1,0 +1,126 @@
+"""What the reader derives once from an alignment: where folded text sits, which rows differ,
+which rows match a search.  Plain Python (no Textual, no Rich) so it is cheap to test and to
+rebuild when the user switches the base."""
+
+from __future__ import annotations
+
+import bisect
+from collections import defaultdict
+from collections.abc import Collection
+from dataclasses import dataclass, field
+
+from ..model import Alignment, Op, Paragraph, Row
+from ..summary import cell_mark
+from ..textnorm import visible
+
+
+@dataclass(frozen=True, slots=True)
+class Folded:
+    """A version's folded paragraphs next to one row: those just before its paragraph(s), and
+    for the version's last row, those after it."""
+
+    before: tuple[Paragraph, ...] = ()
+    after: tuple[Paragraph, ...] = ()
+
+
+@dataclass
+class Reading:
+    alignment: Alignment
+    folded: dict[tuple[str, int], Folded] = field(default_factory=dict)
+    row_of: dict[tuple[str, int, int], int] = field(default_factory=dict)  # (vid, index, part)
+    marks: dict[str, list[str]] = field(default_factory=dict)  # vid -> mark per row
+    _texts: list[str] = field(default_factory=list)  # casefolded text of each row, all copies
+
+    @classmethod
+    def of(cls, al: Alignment) -> Reading:
+        r = cls(al)
+        for pos, row in enumerate(al.rows):
+            for vid, cell in row.cells.items():
+                for p in cell.paragraphs:
+                    r.row_of[(vid, p.index, p.part)] = pos
+        for v in al.versions:
+            pending: list[Paragraph] = []
+            last: int | None = None
+            for p in v.paragraphs:
+                if p.folded:
+                    pending.append(p)
+                    continue
+                at = r.row_of.get((v.id, p.index, p.part))
+                if at is None:  # not aligned (cannot happen for body text): keep it visible
+                    pending.append(p)
+                    continue
+                if pending:
+                    prev = r.folded.get((v.id, at), Folded())
+                    r.folded[(v.id, at)] = Folded(prev.before + tuple(pending), prev.after)
+                    pending = []
+                last = at
+            if pending and last is not None:
+                prev = r.folded.get((v.id, last), Folded())
+                r.folded[(v.id, last)] = Folded(prev.before, prev.after + tuple(pending))
+        r.marks = {v.id: [cell_mark(al, row, v.id) for row in al.rows] for v in al.versions}
+        r._texts = [
+            "\n".join(visible(c.text) for c in row.cells.values()).casefold() for row in al.rows
+        ]
+        return r
+
+    @property
+    def rows(self) -> tuple[Row, ...]:
+        return self.alignment.rows
+
+    def differs(
+        self, pos: int, shown: Collection[str] | None = None, consensus: bool = False
+    ) -> bool:
+        """Whether a row has anything to see among the ``shown`` versions (default: all): one
+        of them lacks it, moved it or words it otherwise."""
+        row = self.rows[pos]
+        vids = self.alignment_ids if shown is None else shown
+        cells = [row.cells.get(v) for v in vids]
+        if any(c is None or c.moved for c in cells):
+            return True
+        if len(row.cells) == 1:
+            return True
+        ops = (c.consensus_diff if consensus else c.diff for c in cells if c is not None)
+        return any(op.op is not Op.EQUAL for d in ops for op in d)
+
+    @property
+    def alignment_ids(self) -> list[str]:
+        return [v.id for v in self.alignment.versions]
+
+    def next_differing(
+        self,
+        pos: int,
+        step: int,
+        shown: Collection[str] | None = None,
+        consensus: bool = False,
+    ) -> int | None:
+        n = len(self.rows)
+        i = pos + step
+        while 0 <= i < n:
+            if self.differs(i, shown, consensus):
+                return i
+            i += step
+        return None
+
+    def matches(self, query: str) -> list[int]:
+        """Rows where any copy (shown or not) contains ``query``, ignoring case."""
+        q = visible(query.strip()).casefold()
+        if not q:
+            return []
+        return [i for i, t in enumerate(self._texts) if q in t]
+
+    @staticmethod
+    def next_match(matches: list[int], pos: int, step: int) -> int | None:
+        """The next matching row after ``pos`` in direction ``step``, wrapping around."""
+        if not matches:
+            return None
+        if step > 0:
+            k = bisect.bisect_right(matches, pos)
+            return matches[k % len(matches)]
+        k = bisect.bisect_left(matches, pos) - 1
+        return matches[k % len(matches)]
+
+    def counts(self) -> dict[str, int]:
+        out: dict[str, int] = defaultdict(int)
+        for row in self.rows:
+            out[row.status.value] += 1
+        return dict(out)

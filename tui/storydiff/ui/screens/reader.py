@@ -1,0 +1,610 @@
+"""The reading screen: header, overview map, column heads, the story, search bar, footer.
+
+State lives in a handful of plain attributes and every change goes through one of two paths:
+:meth:`_relayout` (rebuild every block: a new view, base, width or option) or :meth:`_goto`
+(swap the two row blocks the cursor leaves and enters, then update the header and the map).
+The second is what a keypress costs, which keeps it well inside a frame even with a hundred
+versions.
+"""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from pathlib import Path
+from typing import ClassVar
+
+from rich.text import Text
+from textual import on, work
+from textual.app import ComposeResult
+from textual.binding import Binding, BindingType
+from textual.containers import Vertical
+from textual.events import Resize
+from textual.screen import Screen
+from textual.widgets import Footer, Input, Static
+from textual.worker import Worker, WorkerState
+
+from ...build import rebase
+from ...model import Alignment
+from ...textnorm import visible
+from ..layout import VIEW_ORDER, Block, Columns, Layout, Options, View, columns_for, paging_note
+from ..reading import Reading
+from ..render import Palette
+from ..widgets.overview import Overview
+from ..widgets.story_header import StoryHeader
+from ..widgets.story_view import StoryView
+from .help import HelpScreen
+from .versions import VersionsScreen
+
+MIN_SIZE = (30, 8)  # below this the screen only says it is too small
+MANY_VERSIONS = 20  # from here the reader starts on a chosen few
+
+
+def _toggle_bindings() -> list[Binding]:
+    return [
+        Binding(
+            str(n),
+            f"toggle_version({n})",
+            f"Show/hide version {n}",
+            show=False,
+            id=f"version.toggle{n}",
+        )
+        for n in range(1, 10)
+    ]
+
+
+class ReaderScreen(Screen[None]):
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("j,down", "next_row", "row", tooltip="Next row", id="row.next"),
+        Binding("k,up", "prev_row", "row up", tooltip="Previous row", show=False, id="row.prev"),
+        Binding("n", "next_diff", "change", tooltip="Next row that differs", id="row.next_change"),
+        Binding(
+            "N",
+            "prev_diff",
+            "change up",
+            tooltip="Previous row that differs",
+            show=False,
+            id="row.prev_change",
+        ),
+        Binding("g,home", "first_row", "first", tooltip="First row", show=False, id="row.first"),
+        Binding("G,end", "last_row", "last", tooltip="Last row", show=False, id="row.last"),
+        Binding(
+            "pagedown",
+            "page(1)",
+            "page",
+            tooltip="Scroll a page down",
+            show=False,
+            id="scroll.page_down",
+        ),
+        Binding(
+            "pageup",
+            "page(-1)",
+            "page up",
+            tooltip="Scroll a page up",
+            show=False,
+            id="scroll.page_up",
+        ),
+        Binding(
+            "tab",
+            "focus_version(1)",
+            "version",
+            tooltip="Focus the next version",
+            id="version.next",
+        ),
+        Binding(
+            "shift+tab",
+            "focus_version(-1)",
+            "version back",
+            tooltip="Focus the previous version",
+            show=False,
+            id="version.prev",
+        ),
+        Binding(
+            "b",
+            "make_base",
+            "base",
+            tooltip="Make the focused version the base",
+            show=False,
+            id="version.base",
+        ),
+        Binding(
+            "c",
+            "toggle_consensus",
+            "consensus",
+            tooltip="Differences against the base / against the majority reading",
+            show=False,
+            id="diff.consensus",
+        ),
+        Binding(
+            "m",
+            "toggle_markers",
+            "markers",
+            tooltip="Markers {+added+} [-removed-] around changes",
+            show=False,
+            id="diff.markers",
+        ),
+        Binding(
+            "v",
+            "cycle_view",
+            "view",
+            tooltip="Next view: columns, pair, stack, as published",
+            id="view.cycle",
+        ),
+        Binding(
+            "p",
+            "published",
+            "published",
+            tooltip="The focused version as published, folded parts included",
+            show=False,
+            id="view.published",
+        ),
+        Binding(
+            "f",
+            "toggle_folded",
+            "folded",
+            tooltip="Show/hide each row's folded boilerplate and metadata",
+            show=False,
+            id="view.folded",
+        ),
+        Binding(
+            "t",
+            "toggle_tags",
+            "tags",
+            tooltip="Show/hide manifest tags",
+            show=False,
+            id="view.tags",
+        ),
+        Binding(
+            "V",
+            "choose_versions",
+            "versions",
+            tooltip="Choose the versions shown",
+            show=False,
+            id="version.choose",
+        ),
+        *_toggle_bindings(),
+        Binding("slash", "search", "search", tooltip="Search all versions", id="search.open"),
+        Binding(
+            "s",
+            "search_step(1)",
+            "match",
+            tooltip="Next search match",
+            show=False,
+            id="search.next",
+        ),
+        Binding(
+            "S",
+            "search_step(-1)",
+            "match up",
+            tooltip="Previous search match",
+            show=False,
+            id="search.prev",
+        ),
+        Binding(
+            "escape",
+            "clear_search",
+            "clear",
+            tooltip="Close / clear the search",
+            show=False,
+            id="search.clear",
+        ),
+        Binding("question_mark", "help", "help", tooltip="All keys", id="help.show"),
+    ]
+
+    def __init__(self, alignment: Alignment, palette: Palette) -> None:
+        super().__init__()
+        self.alignment = alignment
+        self.reading = Reading.of(alignment)
+        self.palette = palette
+        n = len(alignment.versions)
+        ids = [v.id for v in alignment.versions]
+        self.shown: tuple[str, ...] = tuple(ids)
+        if n >= MANY_VERSIONS:
+            few = ids[:9]
+            if alignment.base not in few:
+                few[-1] = alignment.base
+            self.shown = tuple(v for v in ids if v in few)
+        others = [v for v in self.shown if v != alignment.base]
+        self.focus_id = others[0] if others else alignment.base
+        self.pos = 0
+        self.view: View | None = None  # None until the first layout picks one
+        self.view_chosen = False
+        self.consensus = False
+        self.markers = palette.name == "mono"
+        self.folded = False
+        self.tags = False
+        self.search_text = ""
+        self.matches: list[int] = []
+        self._cols: Columns | None = None
+        self._layout: Layout | None = None
+        self._cache: dict[tuple[int, bool], Block] = {}
+        self._row_block: dict[int, int] = {}  # row position -> block index (row views)
+        self._too_small = False
+
+    # ------------------------------------------------------------------ compose
+    def compose(self) -> ComposeResult:
+        with Vertical(id="main"):
+            yield StoryHeader(id="header")
+            yield Overview(id="overview")
+            yield Static(id="heads")
+            yield StoryView(id="story")
+            yield Input(
+                placeholder="search all versions (Enter: next match, Esc: close)", id="search"
+            )
+            yield Footer(compact=True)
+        yield Static(id="too-small")
+
+    def on_mount(self) -> None:
+        self.query_one("#search", Input).display = False
+        if len(self.alignment.versions) > len(self.shown):
+            self.notify(
+                f"{len(self.alignment.versions)} versions: showing {len(self.shown)}; "
+                "V chooses which",
+                timeout=6,
+            )
+        for w in self.alignment.warnings[:3]:
+            self.notify(visible(w), severity="warning", timeout=6)
+
+    def on_resize(self, event: Resize) -> None:
+        self._relayout()
+
+    # ------------------------------------------------------------------ layout
+    def _options(self) -> Options:
+        assert self.view is not None
+        return Options(
+            view=self.view,
+            shown=self.shown,
+            focus=self.focus_id,
+            base=self.alignment.base,
+            consensus=self.consensus,
+            markers=self.markers,
+            folded=self.folded,
+            tags=self.tags,
+            query=self.search_text,
+            palette_name=self.palette.name,
+        )
+
+    def _auto_view(self, width: int) -> View:
+        n = len(self.shown)
+        cols = columns_for(width, replace(self._options_for(View.COLUMNS)), len(self.reading.rows))
+        if len(cols.vids) >= n and n > 2:
+            return View.COLUMNS
+        if width >= 60:
+            return View.PAIR
+        return View.STACK
+
+    def _options_for(self, view: View) -> Options:
+        saved = self.view
+        self.view = view
+        try:
+            return self._options()
+        finally:
+            self.view = saved
+
+    def _relayout(self) -> None:
+        if not self.is_mounted:
+            return
+        width, height = self.size
+        small = width < MIN_SIZE[0] or height < MIN_SIZE[1]
+        self._too_small = small
+        self.set_class(small, "-too-small")
+        if small:
+            self.query_one("#too-small", Static).update(
+                Text(
+                    f"storydiff needs at least {MIN_SIZE[0]}x{MIN_SIZE[1]} "
+                    f"(this terminal is {width}x{height})"
+                )
+            )
+            return
+        self.set_class(height < 20, "-short")
+        if self.view is None or not self.view_chosen:
+            self.view = self._auto_view(width)
+        story = self.query_one(StoryView)
+        inner = max(width - 1, 10)  # the vertical scrollbar
+        self._layout = Layout(self.reading, self.app.console, self.palette, story.rich_style)
+        self._cache.clear()
+        opts = self._options()
+        heads = self.query_one("#heads", Static)
+        if self.view in (View.COLUMNS, View.PAIR):
+            cols = columns_for(inner, opts, len(self.reading.rows))
+            self._cols = cols
+            blocks = [self._block(i, i == self.pos) for i in range(len(self.reading.rows))]
+            self._row_block = {i: i for i in range(len(blocks))}
+            heads.display = True
+            heads.update(self._layout.heads(cols, opts))
+        else:
+            self._cols = None
+            heads.display = False
+            blocks = self._view_blocks(inner, opts)
+        story.set_blocks(blocks, inner)
+        self._show_cursor(top=True)
+        self._update_chrome()
+
+    def _block(self, pos: int, current: bool) -> Block:
+        key = (pos, current)
+        block = self._cache.get(key)
+        if block is None:
+            assert self._layout is not None and self._cols is not None
+            block = self._layout.row_block(pos, self._cols, self._options(), current)
+            self._cache[key] = block
+        return block
+
+    def _view_blocks(self, width: int, opts: Options) -> list[Block]:
+        assert self._layout is not None
+        if self.view is View.STACK:
+            return self._layout.stack_blocks(self.pos, width, opts)
+        return self._layout.published_blocks(self.focus_id, width, opts, self.pos)
+
+    def _show_cursor(self, top: bool = False) -> None:
+        story = self.query_one(StoryView)
+        if self.view in (View.COLUMNS, View.PAIR):
+            story.show_block(self.pos, top=False)
+        elif self.view is View.STACK:
+            i = story.index_of(("cell", self.focus_id))
+            story.show_block(i if i is not None else 0, top=top)
+        else:
+            for i, b in enumerate(story.blocks):
+                if b.row == self.pos:
+                    story.show_block(i)
+                    break
+
+    def _update_chrome(self) -> None:
+        if self._too_small or self._layout is None:
+            return
+        al = self.alignment
+        base = al.version(al.base)
+        n = len(self.reading.rows)
+        row = self.reading.rows[self.pos] if n else None
+        p = self.palette
+        right = Text(end="", no_wrap=True)
+        right.append(f"{len(al.versions)} versions · base ")
+        right.append(visible(base.badge), "bold")
+        right.append(f" · row {self.pos + 1 if n else 0}/{n}", "bold")
+        if row is not None:
+            right.append(f" {row.status.value}", p.meta)
+        right.append(f" · {self.view.value if self.view else ''}")
+        if self.consensus:
+            right.append(" · vs majority", "bold")
+        if self.view is View.PUBLISHED:
+            v = al.version(self.focus_id)
+            right.append(f" ({visible(v.badge)})")
+            if row is not None and self.focus_id not in row.cells:
+                right.append(" · not in this copy", p.missing)
+        if self._cols is not None:
+            note = paging_note(self._cols, self.view or View.COLUMNS)
+            if note:
+                right.append(f" · {note}", p.meta)
+        if self.search_text:
+            right.append(f" · /{visible(self.search_text)} {len(self.matches)} rows", p.meta)
+        right.append(" ")
+        self.query_one(StoryHeader).show(visible(al.title or base.title or "(untitled)"), right)
+        height = self.size.height
+        lines = 8 if height >= 36 else 5 if height >= 20 else 3
+        self.query_one(Overview).show(self.reading, p, self.shown, self.focus_id, self.pos, lines)
+
+    # ------------------------------------------------------------------ moving
+    def _goto(self, pos: int) -> None:
+        n = len(self.reading.rows)
+        if not n:
+            return
+        pos = max(0, min(pos, n - 1))
+        old, self.pos = self.pos, pos
+        story = self.query_one(StoryView)
+        if self._too_small:
+            return
+        if self.view in (View.COLUMNS, View.PAIR):
+            if old != pos:
+                story.update_blocks({old: self._block(old, False), pos: self._block(pos, True)})
+        else:
+            assert self._layout is not None
+            inner = story._width
+            story.set_blocks(self._view_blocks(inner, self._options()), inner)
+        self._show_cursor()
+        self._update_chrome()
+
+    def action_next_row(self) -> None:
+        self._goto(self.pos + 1)
+
+    def action_prev_row(self) -> None:
+        self._goto(self.pos - 1)
+
+    def action_first_row(self) -> None:
+        self._goto(0)
+
+    def action_last_row(self) -> None:
+        self._goto(len(self.reading.rows) - 1)
+
+    def action_next_diff(self) -> None:
+        nxt = self.reading.next_differing(self.pos, 1, self._compared(), self.consensus)
+        if nxt is None:
+            self.notify("no more changes below", timeout=2)
+        else:
+            self._goto(nxt)
+
+    def action_prev_diff(self) -> None:
+        nxt = self.reading.next_differing(self.pos, -1, self._compared(), self.consensus)
+        if nxt is None:
+            self.notify("no more changes above", timeout=2)
+        else:
+            self._goto(nxt)
+
+    def _compared(self) -> tuple[str, ...]:
+        """The versions a "change" is looked for in: the two of the pair view, else those
+        shown."""
+        if self.view is View.PAIR and self._cols is not None:
+            return self._cols.vids
+        return self.shown
+
+    def action_page(self, step: int) -> None:
+        story = self.query_one(StoryView)
+        if step > 0:
+            story.scroll_page_down(animate=False)
+        else:
+            story.scroll_page_up(animate=False)
+
+    @on(StoryView.RowClicked)
+    @on(Overview.Jump)
+    def _jump(self, event: StoryView.RowClicked | Overview.Jump) -> None:
+        self._goto(event.row)
+
+    # ------------------------------------------------------------------ versions
+    def action_focus_version(self, step: int) -> None:
+        pool = list(self.shown)
+        if self.view is View.PAIR:
+            pool = [v for v in pool if v != self.alignment.base] or pool
+        if not pool:
+            return
+        at = pool.index(self.focus_id) if self.focus_id in pool else -1
+        self.focus_id = pool[(at + step) % len(pool)]
+        self._relayout()
+
+    def action_toggle_version(self, n: int) -> None:
+        versions = self.alignment.versions
+        if n > len(versions):
+            self.notify(f"there is no version {n}", timeout=2)
+            return
+        vid = versions[n - 1].id
+        if vid in self.shown:
+            if len(self.shown) == 1:
+                self.notify("the last shown version stays", timeout=2)
+                return
+            self._set_shown([v for v in self.shown if v != vid])
+        else:
+            self._set_shown([*self.shown, vid])
+
+    def _set_shown(self, shown: list[str]) -> None:
+        order = [v.id for v in self.alignment.versions]
+        self.shown = tuple(v for v in order if v in set(shown)) or (self.alignment.base,)
+        if self.focus_id not in self.shown:
+            others = [v for v in self.shown if v != self.alignment.base]
+            self.focus_id = others[0] if others else self.shown[0]
+        self._relayout()
+
+    def action_choose_versions(self) -> None:
+        def chosen(result: list[str] | None) -> None:
+            if result:
+                self._set_shown(result)
+
+        self.app.push_screen(
+            VersionsScreen(self.alignment.versions, self.shown, self.alignment.base), chosen
+        )
+
+    def action_make_base(self) -> None:
+        if self.focus_id == self.alignment.base:
+            self.notify("this version is already the base", timeout=2)
+            return
+        self._rebase(self.focus_id)
+
+    @work(thread=True, exclusive=True, exit_on_error=False, group="rebase")
+    def _rebase(self, vid: str) -> tuple[Alignment, Reading]:
+        al = rebase(self.alignment, vid)
+        return al, Reading.of(al)
+
+    def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
+        if event.worker.group != "rebase":
+            return
+        if event.state is WorkerState.SUCCESS and event.worker.result is not None:
+            old_base = self.alignment.base
+            self.alignment, self.reading = event.worker.result
+            self.focus_id = old_base if old_base in self.shown else self.focus_id
+            if self.alignment.base not in self.shown:
+                self._set_shown([*self.shown, self.alignment.base])
+            v = self.alignment.version(self.alignment.base)
+            self.notify(f"base: {visible(v.outlet)}", timeout=2)
+            self._relayout()
+        elif event.state is WorkerState.ERROR:
+            self.notify(f"could not change the base: {event.worker.error}", severity="error")
+
+    # ------------------------------------------------------------------ options
+    def action_cycle_view(self) -> None:
+        at = VIEW_ORDER.index(self.view) if self.view in VIEW_ORDER else -1
+        self.view = VIEW_ORDER[(at + 1) % len(VIEW_ORDER)]
+        self.view_chosen = True
+        self._relayout()
+
+    def action_published(self) -> None:
+        self.view = View.PUBLISHED
+        self.view_chosen = True
+        self._relayout()
+
+    def action_toggle_consensus(self) -> None:
+        self.consensus = not self.consensus
+        self._relayout()
+
+    def action_toggle_markers(self) -> None:
+        self.markers = not self.markers
+        self._relayout()
+
+    def action_toggle_folded(self) -> None:
+        self.folded = not self.folded
+        self._relayout()
+
+    def action_toggle_tags(self) -> None:
+        self.tags = not self.tags
+        self._relayout()
+
+    # ------------------------------------------------------------------ search
+    def action_search(self) -> None:
+        box = self.query_one("#search", Input)
+        box.display = True
+        box.value = self.search_text
+        box.focus()
+
+    @on(Input.Changed, "#search")
+    def _search_changed(self, event: Input.Changed) -> None:
+        self._set_query(event.value, jump_from=self.pos - 1)
+
+    @on(Input.Submitted, "#search")
+    def _search_submitted(self, event: Input.Submitted) -> None:
+        self._close_search()
+        if self.matches and self.pos in self.matches:
+            return
+        self.action_search_step(1)
+
+    def _set_query(self, query: str, jump_from: int | None = None) -> None:
+        self.search_text = query
+        self.matches = self.reading.matches(query)
+        nxt = Reading.next_match(self.matches, jump_from, 1) if jump_from is not None else None
+        self._cache.clear()
+        if nxt is not None:
+            self.pos = nxt
+        self._relayout()
+
+    def _close_search(self) -> None:
+        box = self.query_one("#search", Input)
+        box.display = False
+        self.set_focus(None)
+
+    def action_search_step(self, step: int) -> None:
+        if not self.search_text:
+            self.notify("no search: / starts one", timeout=2)
+            return
+        nxt = Reading.next_match(self.matches, self.pos, step)
+        if nxt is None:
+            self.notify(f"{visible(self.search_text)!r} is in no version", timeout=2)
+            return
+        self._goto(nxt)
+
+    def action_clear_search(self) -> None:
+        box = self.query_one("#search", Input)
+        if box.display:
+            self._close_search()
+            return
+        if self.search_text:
+            self._set_query("")
+
+    # ------------------------------------------------------------------ help
+    def action_help(self) -> None:
+        rows: dict[str, tuple[list[str], str, str]] = {}
+        for active in self.active_bindings.values():
+            b = active.binding
+            if not b.description:
+                continue
+            entry = rows.setdefault(b.action, ([], b.tooltip or b.description, b.id or ""))
+            entry[0].append(self.app.get_key_display(b))
+        table = [(", ".join(dict.fromkeys(k)), d, i) for k, d, i in rows.values()]
+        self.app.push_screen(HelpScreen(table))
+
+
+def story_name(al: Alignment) -> str:
+    base = al.version(al.base)
+    return Path(base.source).parent.name
