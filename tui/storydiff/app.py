@@ -39,7 +39,7 @@ class StorydiffApp(App[int]):
     CSS_PATH = Path(__file__).parent / "ui" / "storydiff.tcss"
     COMMANDS: ClassVar = App.COMMANDS | {ReaderCommands}
     BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("q", "quit", "Quit", id="app.quit"),
+        Binding("q", "quit", "quit", tooltip="Quit", id="app.quit"),
     ]
     TITLE = "storydiff"
 

@@ -236,6 +236,12 @@ class Layout:
                 number=self._number[vid],
                 tags=opts.tags,
             )
+            if vid not in self.reading.rows[pos].cells:  # one line: tag and placeholder
+                label.append("  · not in this copy ·", p.missing)
+                label.truncate(width, overflow="ellipsis")
+                lines = self._lines(label, width, self.base_style)
+                blocks.append(Block(("cell", vid), pos, lines))
+                continue
             lines = self._lines(label, width, self.base_style)
             text = self.cell_text(pos, vid, opts, Side.INLINE)
             body = self._lines(text, max(width - indent, 8), self.base_style)

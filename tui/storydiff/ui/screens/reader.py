@@ -53,6 +53,7 @@ def _toggle_bindings() -> list[Binding]:
 
 
 class ReaderScreen(Screen[None]):
+    AUTO_FOCUS = ""  # keys belong to the screen; only the search box ever takes focus
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("j,down", "next_row", "row", tooltip="Next row", id="row.next"),
         Binding("k,up", "prev_row", "row up", tooltip="Previous row", show=False, id="row.prev"),
@@ -234,7 +235,6 @@ class ReaderScreen(Screen[None]):
         yield Static(id="too-small")
 
     def on_mount(self) -> None:
-        self.query_one("#search", Input).display = False
         if len(self.alignment.versions) > len(self.shown):
             self.notify(
                 f"{len(self.alignment.versions)} versions: showing {len(self.shown)}; "
@@ -340,7 +340,7 @@ class ReaderScreen(Screen[None]):
             story.show_block(self.pos, top=False)
         elif self.view is View.STACK:
             i = story.index_of(("cell", self.focus_id))
-            story.show_block(i if i is not None else 0, top=top)
+            story.show_block(i if i is not None else 0, top=True)
         else:
             for i, b in enumerate(story.blocks):
                 if b.row == self.pos:
