@@ -83,11 +83,16 @@ def test_demo_story_from_any_folder(tmp_path: Path) -> None:
     assert len(json.loads(proc.stdout)["versions"]) == 5
 
 
-def test_bare_command_summarises_the_demo(tmp_path: Path) -> None:
+def test_bare_command_in_a_pipe_summarises_the_demo(tmp_path: Path) -> None:
+    """Without a terminal (a pipe, a script) the reader cannot draw: the plain summary."""
     proc = run(cwd=tmp_path)
     assert proc.returncode == 0, proc.stderr
     assert "The Globe and Mail" in proc.stdout and "Euronews" in proc.stdout
     assert "Rows" in proc.stdout
+
+
+def test_bad_input_to_the_reader_is_one_line(tmp_path: Path) -> None:
+    one_line_error(run(str(tmp_path / "nope")), "nope")
 
 
 def test_base_by_outlet_and_unknown_base() -> None:

@@ -102,11 +102,14 @@ def read(
     colours: str,
 ) -> None:
     """Open the reader on the copies at PATHS (the default command: `storydiff PATHS`)."""
-    if not sys.stdout.isatty() or not sys.stdin.isatty():
-        _fail(StorydiffError("the reader needs a terminal; use `storydiff align` in scripts"))
-        return
-    if os.environ.get("TERM") == "dumb":
-        _fail(StorydiffError("TERM=dumb cannot show the reader; use `storydiff align`"))
+    if not sys.stdout.isatty() or not sys.stdin.isatty() or os.environ.get("TERM") == "dumb":
+        # a pipe, a script or a terminal that cannot draw the reader: the plain summary,
+        # like `git log` without its pager
+        ctx = click.get_current_context()
+        ctx.invoke(
+            align, paths=paths, base=base, as_json=False, max_size=max_size,
+            max_story_size=max_story_size,
+        )
         return
     from .app import StorydiffApp
     from .story import StoryOptions
