@@ -74,8 +74,11 @@ class StorydiffApp(App[int]):
         return COLOUR if system in ("truecolor", "256") else ANSI
 
     def on_mount(self) -> None:
+        # 16 colours: the ANSI theme, whose colours the terminal draws itself (Textual's
+        # tints would collapse to one grey).  NO_COLOR: Textual's monochrome filter was set up
+        # for the default theme; an ANSI theme under it turns text black on black.
         palette = self.palette()
-        self.theme = "ansi-dark" if palette is not COLOUR else "textual-dark"
+        self.theme = "ansi-dark" if palette is ANSI else "textual-dark"
         known = {b.id for s in (ReaderScreen, StorydiffApp) for b in _bindings(s) if b.id}
         keymap, problems = load_keymap(known=known)
         if keymap:
