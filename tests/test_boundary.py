@@ -13,6 +13,16 @@ def test_engine_never_imports_textual() -> None:
     assert "textual" not in mods
 
 
+def test_reader_rendering_needs_no_textual() -> None:
+    """The reader's layout and diff rendering are Rich only: testable and reusable (reports,
+    screenshots, benchmarks) without an app."""
+    mods = modules_after(
+        "import storydiff.ui.render, storydiff.ui.layout, storydiff.ui.reading, "
+        "storydiff.ui.keymap"
+    )
+    assert "textual" not in mods
+
+
 def test_align_json_path_stays_light() -> None:
     """`storydiff align --json` on plain-text copies must not pay for trafilatura, numpy or
     Rich; they are imported only when needed."""

@@ -48,6 +48,7 @@ def test_wheel_contains_the_demo_story_and_the_command(wheel: Path) -> None:
     entry = next(n for n in names if n.endswith("entry_points.txt"))
     assert "storydiff = storydiff.cli:run" in zipfile.ZipFile(wheel).read(entry).decode()
     assert "storydiff/data/chrome.toml" in names and "storydiff/data/outlets.toml" in names
+    assert "storydiff/ui/storydiff.tcss" in names  # the reader's stylesheet
 
 
 def test_installed_wheel_aligns_the_demo_from_another_folder(wheel: Path, tmp_path: Path) -> None:

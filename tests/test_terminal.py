@@ -15,7 +15,7 @@ import os
 import re
 import subprocess
 import sys
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
@@ -89,7 +89,7 @@ def badge_shown(badge: str, screen: str) -> bool:
     return re.search(rf"(?<![\w-]){re.escape(badge)}(?![\w-])", screen) is not None
 
 
-def ready(want: Story) -> object:
+def ready(want: Story) -> Callable[[str], bool]:
     def header_and_badges(screen: str) -> bool:
         return header_row(screen) is not None and all(badge_shown(b, screen) for b in want.badges)
 
@@ -97,12 +97,20 @@ def ready(want: Story) -> object:
     return header_and_badges
 
 
-def at_row(n: int) -> object:
+def at_row(n: int) -> Callable[[str], bool]:
     def header_at(screen: str) -> bool:
         return (found := header_row(screen)) is not None and found[0] == n
 
     header_at.__name__ = f"'row {n}/' in the header"
     return header_at
+
+
+def moved_from(row: tuple[int, int] | None) -> Callable[[str], bool]:
+    def header_moved(screen: str) -> bool:
+        return header_row(screen) != row
+
+    header_moved.__name__ = f"the header leaving row {row}"
+    return header_moved
 
 
 def no_traceback(term: Terminal) -> None:
@@ -122,21 +130,18 @@ signal.signal(signal.SIGWINCH,
 tty.setcbreak(0)
 key = os.read(0, 16)
 print("\x1b]0;probe-title\x07\x1b[4munder\x1b[0m \x1b[38;5;4mblue\x1b[0m "
-      "\x1b[9;1mgone\x1b[22m \x1b[4:3mcurly\x1b[24;29m plain got", repr(key), flush=True)
+      "\x1b[9;1mgone\x1b[22;29m \x1b[4:3mcurly\x1b[24m plain got", repr(key), flush=True)
 sys.exit(7)
 """
 
 
-def test_harness_runs_types_reads_resizes_and_reports_status() -> None:
+def test_harness_runs_types_reads_resizes_and_reports_status(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setenv("NO_COLOR", "1")  # set outside: the harness must still unset it
     env = {"NO_COLOR": None, "EXTRA": "x y"}
-    with (
-        Terminal([sys.executable, "-c", PROBE], cols=80, rows=24, term="xterm", env=env)
-    ) as term:
-        os.environ["NO_COLOR"] = "1"  # set outside: the harness must still unset it
-        try:
-            term.wait_for("ready", timeout=STEP)
-        finally:
-            del os.environ["NO_COLOR"]
+    with Terminal([sys.executable, "-c", PROBE], cols=80, rows=24, term="xterm", env=env) as term:
+        term.wait_for("ready", timeout=STEP)
         assert "ready xterm - x y 80x24" in term.screen()
         assert term.exit_status() is None
         term.resize(40, 12)
@@ -154,12 +159,12 @@ def test_harness_runs_types_reads_resizes_and_reports_status() -> None:
 def test_harness_escape_key_and_early_exit() -> None:
     """Escape reaches the program as ESC; a program that ends fails a wait at once with its
     screen, instead of after the timeout."""
-    code = "import sys, tty; tty.setcbreak(0); print('k', repr(sys.stdin.read(1)), flush=True)"
+    code = "import os, tty; tty.setcbreak(0); print('ready', flush=True); print(os.read(0, 8))"
     with Terminal([sys.executable, "-c", code], term="xterm-256color") as term:
-        term.wait_for(lambda s: True, timeout=STEP)
+        term.wait_for("ready", timeout=STEP)
         term.send("Escape")
         assert term.wait_exit(timeout=STEP) == 0
-        assert "k '\\x1b'" in term.screen()
+        assert "b'\\x1b'" in term.screen()
         with pytest.raises(AssertionError, match="program ended"):
             term.wait_for("never shown", timeout=30)
 
@@ -197,26 +202,28 @@ def test_sshd_gives_a_remote_terminal(sshd: Sshd) -> None:
 
 def drive_demo(term: Terminal, want: Story) -> None:
     """The essentials a user meets in the first minute, on the demo story."""
-    screen = term.wait_for(ready(want), timeout=STARTUP)  # type: ignore[arg-type]
+    screen = term.wait_for(ready(want), timeout=STARTUP)
     assert header_row(screen) == (1, len(want.differs)), screen.split("\n", 1)[0]
 
     term.send("j")
-    term.wait_for(at_row(2), timeout=STEP)  # type: ignore[arg-type]
+    term.wait_for(at_row(2), timeout=STEP)
 
     term.send("n")
     screen = term.wait_for(lambda s: (h := header_row(s)) is not None and h[0] > 2, timeout=STEP)
     row = header_row(screen)
-    assert row is not None and want.differs[row[0] - 1], f"n stopped on a row that is the same: {row}"
+    assert row is not None and want.differs[row[0] - 1], (
+        f"n stopped on a row that is the same: {row}"
+    )
 
     # Word differences: inserted words underlined, removed ones struck through.
     styled = styled_text(term.screen(escapes=True))
     for _ in range(len(want.differs)):
         if styled.get("underline") and styled.get("strike"):
             break
-        before = header_row(term.screen())
+        before = term.screen()
         term.send("n")
         try:
-            term.wait_for(lambda s, b=before: header_row(s) != b, timeout=1.0)  # type: ignore[misc]
+            term.wait_for(moved_from(header_row(before)), timeout=1.0)
         except AssertionError:
             break  # the last differing row: n has nowhere to go
         styled = styled_text(term.screen(escapes=True))
@@ -285,7 +292,7 @@ def test_hostile_text_is_shown_literally(tmp_path: Path, cols: int, rows: int) -
     with Terminal(
         [str(STORYDIFF), str(folder)], cols=cols, rows=rows, term="xterm-256color", env=APP_ENV
     ) as term:
-        screen = term.wait_for(ready(want), timeout=STARTUP)  # type: ignore[arg-type]
+        screen = term.wait_for(ready(want), timeout=STARTUP)
         screen = term.wait_for("\\x1b", timeout=STEP, what="ESC shown as \\x1b")
         assert "[/]" in screen, screen
         if cols >= 160:
@@ -303,7 +310,7 @@ def test_resize_while_running() -> None:
     keys at the small size and keeps its place."""
     want = story()
     with Terminal([str(STORYDIFF)], cols=80, rows=24, term="xterm-256color", env=APP_ENV) as t:
-        t.wait_for(ready(want), timeout=STARTUP)  # type: ignore[arg-type]
+        t.wait_for(ready(want), timeout=STARTUP)
         t.resize(40, 12)
         small = t.wait_stable()
         assert small.strip(), "blank screen at 40x12"
@@ -311,7 +318,7 @@ def test_resize_while_running() -> None:
         t.send("j")
         t.wait_for(lambda s: s != small, timeout=STEP, what="a redraw after j at 40x12")
         t.resize(80, 24)
-        t.wait_for(at_row(2), timeout=STEP)  # type: ignore[arg-type]
+        t.wait_for(at_row(2), timeout=STEP)
         no_traceback(t)
         t.send("q")
         assert t.wait_exit(timeout=STEP) == 0
