@@ -26,6 +26,7 @@ from .ui.render import ANSI, COLOUR, MONO, Palette
 from .ui.screens.loading import LoadingScreen
 from .ui.screens.reader import ReaderScreen
 
+LOADING_SCREEN_DELAY = 0.12  # seconds of loading before the progress screen appears
 PROGRESS_INTERVAL = 0.05  # seconds between progress updates from the loading worker
 
 
@@ -87,13 +88,19 @@ class StorydiffApp(App[int]):
         if self.alignment is not None:
             self._open(self.alignment)
         else:
-            self.push_screen(LoadingScreen())
             self._load()
+            # A small story is ready before a progress screen would be worth drawing; a
+            # large one gets it after a moment.
+            self.set_timer(LOADING_SCREEN_DELAY, self._show_loading)
+
+    def _show_loading(self) -> None:
+        if self.alignment is None and self.error is None:
+            self.push_screen(LoadingScreen())
 
     def _open(self, alignment: Alignment) -> None:
         self.alignment = alignment
         screen = ReaderScreen(alignment, self.palette())
-        if len(self.screen_stack) > 1:
+        if isinstance(self.screen, LoadingScreen):
             self.switch_screen(screen)
         else:
             self.push_screen(screen)
