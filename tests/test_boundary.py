@@ -17,8 +17,7 @@ def test_reader_rendering_needs_no_textual() -> None:
     """The reader's layout and diff rendering are Rich only: testable and reusable (reports,
     screenshots, benchmarks) without an app."""
     mods = modules_after(
-        "import storydiff.ui.render, storydiff.ui.layout, storydiff.ui.reading, "
-        "storydiff.ui.keymap"
+        "import storydiff.ui.render, storydiff.ui.layout, storydiff.ui.reading, storydiff.ui.keymap"
     )
     assert "textual" not in mods
 

@@ -19,6 +19,7 @@ from textual.worker import Worker, WorkerState
 
 from .errors import StorydiffError
 from .model import Alignment
+from .prefetch import Prefetch
 from .story import StoryOptions, load_story
 from .ui.commands import ReaderCommands
 from .ui.keymap import load_keymap
@@ -33,9 +34,10 @@ PROGRESS_INTERVAL = 0.05  # seconds between progress updates from the loading wo
 class StorydiffApp(App[int]):
     """Loads the story in a worker, then hands the alignment to the reader screen.
 
-    ``alignment`` skips the loading (tests, screenshots, benchmarks); ``colours`` forces a
-    palette (``"colour"``, ``"ansi"`` for 16 colours, ``"mono"``) instead of asking the
-    terminal."""
+    ``alignment`` skips the loading (tests, screenshots, benchmarks); ``prefetch`` is a
+    loading process the CLI started before Textual (see :mod:`storydiff.prefetch`);
+    ``colours`` forces a palette (``"colour"``, ``"ansi"`` for 16 colours, ``"mono"``)
+    instead of asking the terminal."""
 
     CSS_PATH = Path(__file__).parent / "ui" / "storydiff.tcss"
     COMMANDS: ClassVar = App.COMMANDS | {ReaderCommands}
@@ -51,12 +53,14 @@ class StorydiffApp(App[int]):
         *,
         alignment: Alignment | None = None,
         colours: str | None = None,
+        prefetch: Prefetch | None = None,
     ) -> None:
         super().__init__()
         self.paths = list(paths)
         self.options = options or StoryOptions()
         self.alignment = alignment
         self.forced_colours = colours
+        self.prefetch = prefetch
         self.error: StorydiffError | None = None
         self._last_progress = 0.0
         self.keymap_problems: list[str] = []
@@ -110,6 +114,8 @@ class StorydiffApp(App[int]):
     # ------------------------------------------------------------------ loading
     @work(thread=True, exclusive=True, exit_on_error=False, group="load")
     def _load(self) -> Alignment:
+        if self.prefetch is not None:
+            return self.prefetch.result(self._progress)
         return load_story(self.paths, self.options, self._progress)
 
     def _progress(self, stage: str, done: int, total: int) -> None:

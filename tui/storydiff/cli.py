@@ -107,18 +107,32 @@ def read(
         # like `git log` without its pager
         ctx = click.get_current_context()
         ctx.invoke(
-            align, paths=paths, base=base, as_json=False, max_size=max_size,
+            align,
+            paths=paths,
+            base=base,
+            as_json=False,
+            max_size=max_size,
             max_story_size=max_story_size,
         )
         return
-    from .app import StorydiffApp
+    from .prefetch import Prefetch
     from .story import StoryOptions
 
     options = StoryOptions(
         base=base, max_bytes=int(max_size * MB), max_story_bytes=int(max_story_size * MB)
     )
-    app = StorydiffApp(paths, options, colours=None if colours == "auto" else colours)
-    app.run()
+    # the story loads in a child process while Textual imports and starts here
+    prefetch = Prefetch.start(paths, options)
+    from .app import StorydiffApp
+
+    app = StorydiffApp(
+        paths, options, colours=None if colours == "auto" else colours, prefetch=prefetch
+    )
+    try:
+        app.run()
+    finally:
+        if prefetch is not None:
+            prefetch.cancel()
     if app.error is not None:
         _fail(app.error)
     sys.exit(app.return_code or 0)
