@@ -271,18 +271,21 @@ def _apply_sgr(params: str, active: set[str]) -> None:
 
 
 def styled_text(screen: str) -> dict[str, str]:
-    """The visible characters drawn with each attribute (``underline``, ``strike``, ``bold``,
-    ...) in a ``capture-pane -e`` screen; attributes on blanks alone do not count. The state
-    carries across lines, as tmux only writes changes."""
+    """For each attribute seen (``underline``, ``strike``, ``bold``, ...) in a
+    ``capture-pane -e`` screen, the screen's text with every cell not drawn with it blanked:
+    ``styled_text(s)["underline"].split()`` are the underlined runs. The state carries
+    across lines, as tmux only writes changes."""
     active: set[str] = set()
-    drawn: dict[str, list[str]] = {}
+    cells: list[tuple[str, frozenset[str]]] = []
     pos = 0
     for match in _ESCAPE.finditer(screen + "\x1b[0m"):
-        for char in screen[pos : match.start()]:
-            if not char.isspace():
-                for attr in active:
-                    drawn.setdefault(attr, []).append(char)
+        state = frozenset(active)
+        cells.extend((char, state) for char in screen[pos : match.start()])
         pos = match.end()
         if match.group("final") == "m":
             _apply_sgr(match.group("csi"), active)
-    return {attr: "".join(chars) for attr, chars in drawn.items()}
+    seen = {attr for _, state in cells for attr in state}
+    return {
+        attr: "".join(c if attr in state or c == "\n" else " " for c, state in cells)
+        for attr in sorted(seen)
+    }
