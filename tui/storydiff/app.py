@@ -19,8 +19,8 @@ from textual.worker import Worker, WorkerState
 
 from .errors import StorydiffError
 from .model import Alignment
+from .options import StoryOptions
 from .prefetch import Prefetch
-from .story import StoryOptions, load_story
 from .ui.commands import ReaderCommands
 from .ui.keymap import load_keymap
 from .ui.render import ANSI, COLOUR, MONO, Palette
@@ -116,6 +116,8 @@ class StorydiffApp(App[int]):
     def _load(self) -> Alignment:
         if self.prefetch is not None:
             return self.prefetch.result(self._progress)
+        from .story import load_story
+
         return load_story(self.paths, self.options, self._progress)
 
     def _progress(self, stage: str, done: int, total: int) -> None:

@@ -115,8 +115,8 @@ def read(
             max_story_size=max_story_size,
         )
         return
+    from .options import StoryOptions
     from .prefetch import Prefetch
-    from .story import StoryOptions
 
     options = StoryOptions(
         base=base, max_bytes=int(max_size * MB), max_story_bytes=int(max_story_size * MB)

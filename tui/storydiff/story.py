@@ -9,27 +9,20 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
 from pathlib import Path
 
 from .build import build_alignment
 from .cleaning import classify
 from .demo import demo_story_dir
 from .errors import InputError
-from .loading import DEFAULT_MAX_BYTES, Inputs, collect_inputs, load_document
+from .loading import Inputs, collect_inputs, load_document
 from .loading.manifest import CopyInfo, Manifest
 from .model import Alignment, Document, Kind, Paragraph, Version
+from .options import StoryOptions as StoryOptions
 from .outlets import badge_for, colour_for, identify_outlet
 from .recache import recompile
 
 Progress = Callable[[str, int, int], None]
-
-
-@dataclass(frozen=True, slots=True)
-class StoryOptions:
-    base: str | None = None  # version id, file name, source, outlet name or badge
-    max_bytes: int = DEFAULT_MAX_BYTES
-    max_story_bytes: int = 20 * DEFAULT_MAX_BYTES  # 400 MB: the CLI default too
 
 
 def load_story(

@@ -14,11 +14,11 @@ from pathlib import Path
 from storydiff.errors import InputError
 from storydiff.model import Block, Document, Format
 
+from ..options import DEFAULT_MAX_BYTES as DEFAULT_MAX_BYTES
 from .decode import decode_bytes
 from .detect import detect_format
 from .plaintext import BlockSpec, measure, reflow, split_lines
 
-DEFAULT_MAX_BYTES = 20 * 1024 * 1024
 _MB = 1024 * 1024
 
 

@@ -23,7 +23,6 @@ from textual.screen import Screen
 from textual.widgets import Footer, Input, Static
 from textual.worker import Worker, WorkerState
 
-from ...build import rebase
 from ...model import Alignment
 from ...textnorm import visible
 from ..layout import VIEW_ORDER, Block, Columns, Layout, Options, View, columns_for, paging_note
@@ -496,6 +495,8 @@ class ReaderScreen(Screen[None]):
 
     @work(thread=True, exclusive=True, exit_on_error=False, group="rebase")
     def _rebase(self, vid: str) -> tuple[Alignment, Reading]:
+        from ...build import rebase
+
         al = rebase(self.alignment, vid)
         return al, Reading.of(al)
 

@@ -1,0 +1,17 @@
+"""What the user asked for when loading a story (``--base``, size limits).
+
+A module of its own, with no imports, so the CLI can build it before it forks the loading
+process (see :mod:`storydiff.prefetch`) without paying for the engine's imports first."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+DEFAULT_MAX_BYTES = 20 * 1024 * 1024  # one copy: 20 MB
+
+
+@dataclass(frozen=True, slots=True)
+class StoryOptions:
+    base: str | None = None  # version id, file name, source, outlet name or badge
+    max_bytes: int = DEFAULT_MAX_BYTES
+    max_story_bytes: int = 20 * DEFAULT_MAX_BYTES  # 400 MB: the CLI default too
