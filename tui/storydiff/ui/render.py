@@ -196,16 +196,23 @@ def search_pattern(query: str) -> re.Pattern[str] | None:
     return re.compile(re.escape(visible(q)), re.IGNORECASE) if q else None
 
 
-def badge(version: Version, palette: Palette, *, focused: bool = False) -> Text:
-    """The outlet tag: a short label in the outlet's colour (reverse video without colour)."""
+def badge(version: Version, palette: Palette, *, focused: bool | None = None) -> Text:
+    """The outlet tag: a short label in the outlet's colour (reverse video without colour),
+    with a one-cell focus pointer before it unless ``focused`` is None."""
     label = f" {visible(version.badge)} "
     if palette.coloured:
         style = Style(color="#000000", bgcolor=version.colour, bold=True)
     else:
         style = Style(reverse=True, bold=True)
-    if focused:
-        style += Style(underline=True)
-    return Text(label, style=style, end="")
+    # focus is shown by a pointer beside the badge, never by underline: underline means
+    # "inserted words" everywhere on screen
+    out = (
+        Text("▸" if focused else " ", style=Style(bold=True), end="")
+        if focused is not None
+        else Text(end="")
+    )
+    out.append(label, style)
+    return out
 
 
 def outlet_label(
@@ -221,7 +228,7 @@ def outlet_label(
     """Badge, outlet name and role, cut to ``width`` cells: the name only where room allows."""
     t = Text(end="", no_wrap=True, overflow="ellipsis")
     if number is not None:
-        t.append(f"{number} " if number <= 9 else "  ", palette.gutter)
+        t.append(f"{number}" if number <= 9 else " ", palette.gutter)
     t.append_text(badge(version, palette, focused=focused))
     t.append(" ")
     t.append(visible(version.outlet), Style(bold=focused))

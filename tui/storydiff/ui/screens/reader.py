@@ -230,7 +230,7 @@ class ReaderScreen(Screen[None]):
             yield Input(
                 placeholder="search all versions (Enter: next match, Esc: close)", id="search"
             )
-            yield Footer(compact=True)
+            yield Footer(compact=True, show_command_palette=False)
         yield Static(id="too-small")
 
     def on_mount(self) -> None:

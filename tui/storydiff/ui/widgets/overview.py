@@ -21,7 +21,7 @@ from ..render import Palette, badge, marks_line
 
 # which mark wins when several rows share one character: the most telling
 _PRIORITY = {"unique": 5, "moved": 4, "changed": 3, "missing": 2, "base": 1, "same": 0}
-LABEL = 9  # number + badge column
+LABEL = 11  # number, focus pointer, badge (6 + its padding), a space
 
 
 class Overview(Widget):
@@ -99,13 +99,14 @@ class Overview(Widget):
         return out
 
     def _label(self, n: int, v: Version, palette: Palette, focused: bool) -> Text:
+        """``12▸BADGE `` in LABEL cells: number, focus pointer, the badge in its colour."""
         t = Text(f"{n:>2}" if n <= 99 else "··", style=palette.gutter, end="")
-        b = badge(v, palette, focused=focused)
-        b.truncate(LABEL - 3)
+        t.append("▸" if focused else " ", Style(bold=True))
+        b = badge(v, palette)
+        b.truncate(LABEL - 4)
+        b.pad_right(LABEL - 4 - b.cell_len)
         t.append_text(b)
-        t.pad_right(LABEL - t.cell_len)
-        if focused:
-            t.stylize(Style(bold=True), 0, 2)
+        t.append(" ")
         return t
 
     def on_click(self, event: events.Click) -> None:
