@@ -126,7 +126,7 @@ class Layout:
         if cell.moved:
             parts.append(f"↕ moved: ¶{cell.position + 1} in its copy")
         if len(cell.paragraphs) > 1:
-            parts.append(f"⧉ {len(cell.paragraphs)} paragraphs here")
+            parts.append(f"¶ {len(cell.paragraphs)} paragraphs here")
         if opts.consensus:
             if row.consensus != vid and any(op.op.value != "equal" for op in cell.consensus_diff):
                 parts.append("≠ majority reading")
@@ -195,6 +195,18 @@ class Layout:
     def row_block(self, pos: int, cols: Columns, opts: Options, current: bool) -> Block:
         """A row of the columns or pair view: the cells side by side, padded to one height."""
         style = self.base_style + self.palette.current if current else self.base_style
+        row = self.reading.rows[pos]
+        width = cols.gutter + sum(cols.widths) + len(SEPARATOR) * (len(cols.widths) - 1)
+        if not any(v in row.cells for v in cols.vids):
+            # content none of the shown versions has: one line saying whose it is
+            names = ", ".join(visible(self._versions[v].badge) for v in row.cells)
+            note = Text(f"· not in these versions; in {names} ·", style=self.palette.missing)
+            note.truncate(max(width - cols.gutter, 1), overflow="ellipsis")
+            body = self._lines(note, max(width - cols.gutter, 1), style)
+            gutter = self._gutter(pos, cols.gutter, len(body), current, style)
+            note_lines = [gutter[y] + body[y] for y in range(len(body))]
+            note_lines.append(self._blank(width, self.base_style))
+            return Block(("row", pos), pos, note_lines)
         pair = opts.view is View.PAIR and len(cols.vids) == 2
         rendered: list[list[Line]] = []
         for i, vid in enumerate(cols.vids):
@@ -216,7 +228,6 @@ class Layout:
                     line.append(sep)
                 line.extend(r[y] if y < len(r) else self._blank(cols.widths[i], style))
             lines.append(line)
-        width = cols.gutter + sum(cols.widths) + len(SEPARATOR) * (len(cols.widths) - 1)
         lines.append(self._blank(width, self.base_style))
         return Block(("row", pos), pos, lines)
 
@@ -306,7 +317,7 @@ class Layout:
 def paging_note(cols: Columns, view: View) -> str:
     if view is not View.COLUMNS or cols.total <= len(cols.vids) or not cols.vids:
         return ""
-    return f"versions {cols.first + 1}-{cols.first + len(cols.vids)} of {cols.total}"
+    return f"cols {cols.first + 1}-{cols.first + len(cols.vids)}/{cols.total}"
 
 
 def badges(versions: Sequence[str], layout: Layout) -> Text:

@@ -75,6 +75,8 @@ class Reading:
         row = self.rows[pos]
         vids = self.alignment_ids if shown is None else shown
         cells = [row.cells.get(v) for v in vids]
+        if all(c is None for c in cells):  # content only versions not compared here have
+            return False
         if any(c is None or c.moved for c in cells):
             return True
         if len(row.cells) == 1:

@@ -231,9 +231,9 @@ def outlet_label(
         t.append(f"{number}" if number <= 9 else " ", palette.gutter)
     t.append_text(badge(version, palette, focused=focused))
     t.append(" ")
-    t.append(visible(version.outlet), Style(bold=focused))
     if base:
-        t.append(" · base", palette.meta)
+        t.append("base ", Style(bold=True))
+    t.append(visible(version.outlet), Style(bold=focused))
     if tags and version.tags:
         t.append(" · " + ", ".join(visible(x) for x in version.tags), palette.meta)
     t.truncate(width, overflow="ellipsis")

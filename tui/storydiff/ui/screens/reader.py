@@ -338,8 +338,10 @@ class ReaderScreen(Screen[None]):
         if self.view in (View.COLUMNS, View.PAIR):
             story.show_block(self.pos, top=False)
         elif self.view is View.STACK:
+            # from the top (the base first), then the focused version if it is further down
+            story.scroll_to(y=0, animate=False, immediate=True)
             i = story.index_of(("cell", self.focus_id))
-            story.show_block(i if i is not None else 0, top=True)
+            story.show_block(i if i is not None else 0)
         else:
             for i, b in enumerate(story.blocks):
                 if b.row == self.pos:
@@ -355,12 +357,12 @@ class ReaderScreen(Screen[None]):
         row = self.reading.rows[self.pos] if n else None
         p = self.palette
         right = Text(end="", no_wrap=True)
-        right.append(f"{len(al.versions)} versions · base ")
-        right.append(visible(base.badge), "bold")
-        right.append(f" · row {self.pos + 1 if n else 0}/{n}", "bold")
+        right.append(f"row {self.pos + 1 if n else 0}/{n}", "bold")
         if row is not None:
-            right.append(f" {row.status.value}", p.meta)
-        right.append(f" · {self.view.value if self.view else ''}")
+            right.append(f" {row.status.value}")
+        right.append(" · base ")
+        right.append(visible(base.badge), "bold")
+        right.append(f" · {len(al.versions)} versions · {self.view.value if self.view else ''}")
         if self.consensus:
             right.append(" · vs majority", "bold")
         if self.view is View.PUBLISHED:
