@@ -141,11 +141,9 @@ class StorydiffApp(App[int]):
             err = event.worker.error
             if isinstance(err, StorydiffError):
                 self.error = err
-                self.exit(err.exit_code)
             elif isinstance(err, OSError):
                 where = f"{err.filename}: " if err.filename else ""
                 self.error = StorydiffError(f"{where}{err.strerror or err}")
-                self.exit(2)
             else:
                 if os.environ.get("STORYDIFF_DEBUG"):
                     raise err  # type: ignore[misc]
@@ -153,7 +151,8 @@ class StorydiffApp(App[int]):
                     f"internal error: {type(err).__name__}: {err} (a bug: please report it; "
                     "STORYDIFF_DEBUG=1 shows the traceback)"
                 )
-                self.exit(70)
+                self.error.exit_code = 70
+            self.exit(return_code=self.error.exit_code)
 
 
 def _bindings(cls: type) -> list[Binding]:

@@ -602,8 +602,9 @@ class ReaderScreen(Screen[None]):
             b = active.binding
             if not b.description:
                 continue
-            entry = rows.setdefault(b.action, ([], b.tooltip or b.description, b.id or ""))
-            entry[0].append(self.app.get_key_display(b))
+            keys, desc, bid = rows.get(b.action, ([], b.tooltip or b.description, ""))
+            keys.append(self.app.get_key_display(b))
+            rows[b.action] = (keys, desc, bid or b.id or "")  # the remappable id, if any has one
         table = [(", ".join(dict.fromkeys(k)), d, i) for k, d, i in rows.values()]
         self.app.push_screen(HelpScreen(table))
 
