@@ -10,6 +10,7 @@ traceback.
 
 from __future__ import annotations
 
+import gc
 import os
 import sys
 from collections.abc import Sequence
@@ -125,6 +126,9 @@ def read(
     prefetch = Prefetch.start(paths, options)
     from .app import StorydiffApp
 
+    # Everything imported so far lives as long as the process: move it out of the garbage
+    # collector's sight, so no full collection walks Textual's objects during start-up.
+    gc.freeze()
     app = StorydiffApp(
         paths, options, colours=None if colours == "auto" else colours, prefetch=prefetch
     )
