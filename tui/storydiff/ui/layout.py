@@ -108,6 +108,11 @@ class Layout:
         self.base_style = base
         self._versions = {v.id: v for v in self.al.versions}
         self._number = {v.id: n for n, v in enumerate(self.al.versions, 1)}
+        # Rendered cells, kept across relayouts: focusing another version or paging the
+        # columns re-uses every cell that did not change instead of re-wrapping them all.
+        self._cells: dict[Hashable, list[Line]] = {}
+
+    CELL_CACHE_LIMIT = 50_000
 
     # ------------------------------------------------------------------ pieces
     def _lines(self, text: Text, width: int, style: Style) -> list[Line]:
@@ -210,13 +215,18 @@ class Layout:
         pair = opts.view is View.PAIR and len(cols.vids) == 2
         rendered: list[list[Line]] = []
         for i, vid in enumerate(cols.vids):
-            if pair and i == 0:
-                text = self.cell_text(pos, vid, opts, Side.OLD, ops_of=cols.vids[1])
-            elif pair:
-                text = self.cell_text(pos, vid, opts, Side.NEW)
-            else:
-                text = self.cell_text(pos, vid, opts, Side.INLINE)
-            rendered.append(self._lines(text, cols.widths[i], style))
+            side, ops_of = Side.INLINE, None
+            if pair:
+                side, ops_of = (Side.OLD, cols.vids[1]) if i == 0 else (Side.NEW, None)
+            key = (pos, vid, side, ops_of, cols.widths[i], current, _cell_options(opts))
+            cell_lines = self._cells.get(key)
+            if cell_lines is None:
+                text = self.cell_text(pos, vid, opts, side, ops_of=ops_of)
+                cell_lines = self._lines(text, cols.widths[i], style)
+                if len(self._cells) > self.CELL_CACHE_LIMIT:
+                    self._cells.clear()
+                self._cells[key] = cell_lines
+            rendered.append(cell_lines)
         height = max(len(r) for r in rendered)
         sep = Segment(SEPARATOR, style + self.palette.separator)
         gutter = self._gutter(pos, cols.gutter, height, current, style)
@@ -312,6 +322,11 @@ class Layout:
             label.pad_right(cols.widths[i] - label.cell_len)
             out.append_text(label)
         return out
+
+
+def _cell_options(opts: Options) -> tuple[object, ...]:
+    """The options a cell's rendering depends on (not the view, the focus or the shown set)."""
+    return (opts.base, opts.consensus, opts.markers, opts.folded, opts.query)
 
 
 def paging_note(cols: Columns, view: View) -> str:

@@ -17,6 +17,7 @@ import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from enum import StrEnum
+from itertools import groupby
 
 from rich.style import Style
 from rich.text import Text
@@ -251,9 +252,10 @@ def marks_line(kinds: Iterable[str], palette: Palette, current: int | None) -> T
     from ..summary import MARKS
 
     t = Text(end="", no_wrap=True)
-    for i, kind in enumerate(kinds):
-        style = palette.marks[kind]
-        if i == current:
-            style = style + Style(reverse=True, bold=True)
-        t.append(MARKS[kind][0], style)
+    cursor = Style(reverse=True, bold=True)
+    # one span per run of equal marks, not per mark: with a hundred versions the map is
+    # redrawn on every keypress, and each span costs Textual a conversion
+    for (kind, is_current), run in groupby((k, i == current) for i, k in enumerate(kinds)):
+        style = palette.marks[kind] + cursor if is_current else palette.marks[kind]
+        t.append(MARKS[kind][0] * sum(1 for _ in run), style)
     return t

@@ -219,6 +219,7 @@ class ReaderScreen(Screen[None]):
         self._cache: dict[tuple[int, bool], Block] = {}
         self._row_block: dict[int, int] = {}  # row position -> block index (row views)
         self._too_small = False
+        self._laid_out_size: object = None
 
     # ------------------------------------------------------------------ compose
     def compose(self) -> ComposeResult:
@@ -244,7 +245,9 @@ class ReaderScreen(Screen[None]):
             self.notify(visible(w), severity="warning", timeout=6)
 
     def on_resize(self, event: Resize) -> None:
-        self._relayout()
+        # Textual sends more than one Resize at start-up: rebuild only for a new size
+        if event.size != self._laid_out_size:
+            self._relayout()
 
     # ------------------------------------------------------------------ layout
     def _options(self) -> Options:
@@ -283,6 +286,7 @@ class ReaderScreen(Screen[None]):
         if not self.is_mounted:
             return
         width, height = self.size
+        self._laid_out_size = self.size
         small = width < MIN_SIZE[0] or height < MIN_SIZE[1]
         self._too_small = small
         self.set_class(small, "-too-small")
@@ -299,7 +303,12 @@ class ReaderScreen(Screen[None]):
             self.view = self._auto_view(width)
         story = self.query_one(StoryView)
         inner = max(width - 1, 10)  # the vertical scrollbar
-        self._layout = Layout(self.reading, self.app.console, self.palette, story.rich_style)
+        if (
+            self._layout is None
+            or self._layout.reading is not self.reading
+            or self._layout.base_style != story.rich_style
+        ):
+            self._layout = Layout(self.reading, self.app.console, self.palette, story.rich_style)
         self._cache.clear()
         opts = self._options()
         heads = self.query_one("#heads", Static)

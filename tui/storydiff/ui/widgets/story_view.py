@@ -38,7 +38,7 @@ class StoryView(ScrollView, can_focus=False):
     def __init__(self, *, id: str | None = None) -> None:
         super().__init__(id=id)
         self._blocks: list[Block] = []
-        self._strips: list[list[Strip]] = []
+        self._strips: list[list[Strip] | None] = []
         self._starts: list[int] = [0]
         self._width = 0
         self._index: dict[object, int] = {}
@@ -50,7 +50,7 @@ class StoryView(ScrollView, can_focus=False):
 
     def set_blocks(self, blocks: Sequence[Block], width: int) -> None:
         self._blocks = list(blocks)
-        self._strips = [self._to_strips(b, width) for b in self._blocks]
+        self._strips = [None] * len(self._blocks)  # made when first drawn
         self._width = width
         self._index = {b.key: i for i, b in enumerate(self._blocks)}
         self._reflow()
@@ -63,7 +63,7 @@ class StoryView(ScrollView, can_focus=False):
                 continue
             reflow |= len(block.lines) != len(self._blocks[i].lines)
             self._blocks[i] = block
-            self._strips[i] = self._to_strips(block, self._width)
+            self._strips[i] = None
         if reflow:
             self._reflow()
         else:
@@ -77,8 +77,8 @@ class StoryView(ScrollView, can_focus=False):
 
     def _reflow(self) -> None:
         starts = [0]
-        for strips in self._strips:
-            starts.append(starts[-1] + len(strips))
+        for block in self._blocks:
+            starts.append(starts[-1] + len(block.lines))
         self._starts = starts
         self.virtual_size = Size(self._width, starts[-1])
         self.refresh()
@@ -111,7 +111,10 @@ class StoryView(ScrollView, can_focus=False):
         k = self.block_at(scroll_y + y)
         if k is None:
             return Strip.blank(width, self.rich_style)
-        strip = self._strips[k][scroll_y + y - self._starts[k]]
+        strips = self._strips[k]
+        if strips is None:
+            strips = self._strips[k] = self._to_strips(self._blocks[k], self._width)
+        strip = strips[scroll_y + y - self._starts[k]]
         return strip.crop_extend(scroll_x, scroll_x + width, self.rich_style)
 
     def on_click(self, event: events.Click) -> None:
