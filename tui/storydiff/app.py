@@ -115,7 +115,7 @@ class StorydiffApp(App[int]):
         else:
             self.push_screen(screen)
         for problem in self.keymap_problems:
-            self.notify(problem, severity="warning", timeout=8)
+            self.notify(problem, severity="warning", timeout=8, markup=False)
 
     # ------------------------------------------------------------------ loading
     @work(thread=True, exclusive=True, exit_on_error=False, group="load")

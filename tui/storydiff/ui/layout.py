@@ -241,6 +241,19 @@ class Layout:
         lines.append(self._blank(width, self.base_style))
         return Block(("row", pos), pos, lines)
 
+    def estimate(self, pos: int, cols: Columns) -> Block:
+        """A stand-in for a row block: blank lines, as many as the row will roughly need,
+        until the real block replaces it."""
+        row = self.reading.rows[pos]
+        height = 1
+        for vid, w in zip(cols.vids, cols.widths, strict=True):
+            cell = row.cells.get(vid)
+            if cell is not None:
+                height = max(height, 1 + -(-len(cell.text) // max(w - 4, 1)))
+        width = cols.gutter + sum(cols.widths) + len(SEPARATOR) * (len(cols.widths) - 1)
+        blank = self._blank(width, self.base_style)
+        return Block(("row", pos), pos, [blank] * (height + 1))
+
     def stack_blocks(self, pos: int, width: int, opts: Options) -> list[Block]:
         """The current row's versions one under another, each under its outlet tag."""
         p = self.palette

@@ -36,6 +36,8 @@ from .versions import VersionsScreen
 
 MIN_SIZE = (30, 8)  # below this the screen only says it is too small
 MANY_VERSIONS = 20  # from here the reader starts on a chosen few
+EXACT_ROWS = 80  # rows rendered at once around the cursor; the rest follow in slices
+FILL_SLICE = 12
 
 
 def _toggle_bindings() -> list[Binding]:
@@ -217,9 +219,9 @@ class ReaderScreen(Screen[None]):
         self._cols: Columns | None = None
         self._layout: Layout | None = None
         self._cache: dict[tuple[int, bool], Block] = {}
-        self._row_block: dict[int, int] = {}  # row position -> block index (row views)
         self._too_small = False
         self._laid_out_size: object = None
+        self._fill_generation = 0
 
     # ------------------------------------------------------------------ compose
     def compose(self) -> ComposeResult:
@@ -240,9 +242,10 @@ class ReaderScreen(Screen[None]):
                 f"{len(self.alignment.versions)} versions: showing {len(self.shown)}; "
                 "V chooses which",
                 timeout=6,
+                markup=False,
             )
         for w in self.alignment.warnings[:3]:
-            self.notify(visible(w), severity="warning", timeout=6)
+            self.notify(visible(w), severity="warning", timeout=6, markup=False)
 
     def on_resize(self, event: Resize) -> None:
         # Textual sends more than one Resize at start-up: rebuild only for a new size
@@ -315,8 +318,7 @@ class ReaderScreen(Screen[None]):
         if self.view in (View.COLUMNS, View.PAIR):
             cols = columns_for(inner, opts, len(self.reading.rows))
             self._cols = cols
-            blocks = [self._block(i, i == self.pos) for i in range(len(self.reading.rows))]
-            self._row_block = {i: i for i in range(len(blocks))}
+            blocks = self._row_blocks(cols)
             heads.display = True
             heads.update(self._layout.heads(cols, opts))
         else:
@@ -326,6 +328,36 @@ class ReaderScreen(Screen[None]):
         story.set_blocks(blocks, inner)
         self._show_cursor(top=True)
         self._update_chrome()
+
+    def _row_blocks(self, cols: Columns) -> list[Block]:
+        """Every row's block: exact near the cursor, estimated further off and filled in
+        shortly after, a slice at a time, so that no keypress pays for wrapping the text of
+        hundreds of rows and versions at once."""
+        n = len(self.reading.rows)
+        self._fill_generation += 1
+        if n <= EXACT_ROWS:
+            return [self._block(i, i == self.pos) for i in range(n)]
+        assert self._layout is not None
+        lo, hi = max(0, self.pos - EXACT_ROWS // 2), min(n, self.pos + EXACT_ROWS // 2)
+        blocks = [
+            self._block(i, i == self.pos) if lo <= i < hi else self._layout.estimate(i, cols)
+            for i in range(n)
+        ]
+        pending = [i for i in range(n) if not lo <= i < hi]
+        generation = self._fill_generation
+        self.call_later(self._fill, pending, generation)
+        return blocks
+
+    def _fill(self, pending: list[int], generation: int) -> None:
+        """Replace estimated blocks with real ones, a slice per turn of the event loop, so
+        keys typed meanwhile are handled first."""
+        if generation != self._fill_generation or self.view not in (View.COLUMNS, View.PAIR):
+            return
+        now, rest = pending[:FILL_SLICE], pending[FILL_SLICE:]
+        story = self.query_one(StoryView)
+        story.update_blocks({i: self._block(i, i == self.pos) for i in now})
+        if rest:
+            self.call_later(self._fill, rest, generation)
 
     def _block(self, pos: int, current: bool) -> Block:
         key = (pos, current)
@@ -426,14 +458,14 @@ class ReaderScreen(Screen[None]):
     def action_next_diff(self) -> None:
         nxt = self.reading.next_differing(self.pos, 1, self._compared(), self.consensus)
         if nxt is None:
-            self.notify("no more changes below", timeout=2)
+            self.notify("no more changes below", timeout=2, markup=False)
         else:
             self._goto(nxt)
 
     def action_prev_diff(self) -> None:
         nxt = self.reading.next_differing(self.pos, -1, self._compared(), self.consensus)
         if nxt is None:
-            self.notify("no more changes above", timeout=2)
+            self.notify("no more changes above", timeout=2, markup=False)
         else:
             self._goto(nxt)
 
@@ -470,12 +502,12 @@ class ReaderScreen(Screen[None]):
     def action_toggle_version(self, n: int) -> None:
         versions = self.alignment.versions
         if n > len(versions):
-            self.notify(f"there is no version {n}", timeout=2)
+            self.notify(f"there is no version {n}", timeout=2, markup=False)
             return
         vid = versions[n - 1].id
         if vid in self.shown:
             if len(self.shown) == 1:
-                self.notify("the last shown version stays", timeout=2)
+                self.notify("the last shown version stays", timeout=2, markup=False)
                 return
             self._set_shown([v for v in self.shown if v != vid])
         else:
@@ -500,7 +532,7 @@ class ReaderScreen(Screen[None]):
 
     def action_make_base(self) -> None:
         if self.focus_id == self.alignment.base:
-            self.notify("this version is already the base", timeout=2)
+            self.notify("this version is already the base", timeout=2, markup=False)
             return
         self._rebase(self.focus_id)
 
@@ -521,10 +553,12 @@ class ReaderScreen(Screen[None]):
             if self.alignment.base not in self.shown:
                 self._set_shown([*self.shown, self.alignment.base])
             v = self.alignment.version(self.alignment.base)
-            self.notify(f"base: {visible(v.outlet)}", timeout=2)
+            self.notify(f"base: {visible(v.outlet)}", timeout=2, markup=False)
             self._relayout()
         elif event.state is WorkerState.ERROR:
-            self.notify(f"could not change the base: {event.worker.error}", severity="error")
+            self.notify(
+                f"could not change the base: {event.worker.error}", severity="error", markup=False
+            )
 
     # ------------------------------------------------------------------ options
     def action_cycle_view(self) -> None:
@@ -588,11 +622,11 @@ class ReaderScreen(Screen[None]):
 
     def action_search_step(self, step: int) -> None:
         if not self.search_text:
-            self.notify("no search: / starts one", timeout=2)
+            self.notify("no search: / starts one", timeout=2, markup=False)
             return
         nxt = Reading.next_match(self.matches, self.pos, step)
         if nxt is None:
-            self.notify(f"{visible(self.search_text)!r} is in no version", timeout=2)
+            self.notify(f"{visible(self.search_text)!r} is in no version", timeout=2, markup=False)
             return
         self._goto(nxt)
 

@@ -58,14 +58,23 @@ class StoryView(ScrollView, can_focus=False):
     def update_blocks(self, changes: Mapping[int, Block]) -> None:
         """Swap some blocks (the cursor's old and new rows) without touching the rest."""
         reflow = False
+        shift = 0  # height change of blocks wholly above the view: scroll by it, so the
+        # text the reader is looking at does not move
+        top = self.scroll_offset.y
         for i, block in changes.items():
             if not 0 <= i < len(self._blocks):
                 continue
-            reflow |= len(block.lines) != len(self._blocks[i].lines)
+            delta = len(block.lines) - len(self._blocks[i].lines)
+            if delta:
+                reflow = True
+                if self._starts[i + 1] <= top:
+                    shift += delta
             self._blocks[i] = block
             self._strips[i] = None
         if reflow:
             self._reflow()
+            if shift:
+                self.scroll_to(y=top + shift, animate=False, immediate=True)
         else:
             self.refresh()
 
