@@ -256,6 +256,12 @@ class Layout:
 
     def stack_blocks(self, pos: int, width: int, opts: Options) -> list[Block]:
         """The current row's versions one under another, each under its outlet tag."""
+        if not self.reading.rows:  # copies with no body text at all (all boilerplate)
+            note = Text(
+                "· no paragraphs to compare: every copy is folded text (f, p) ·",
+                style=self.palette.missing,
+            )
+            return [Block(("empty",), None, self._lines(note, width, self.base_style))]
         p = self.palette
         blocks: list[Block] = []
         indent = 2
