@@ -21,8 +21,8 @@ from rich.text import Text
 
 from ..model import Cell, Row
 from ..textnorm import visible
-from .reading import Folded, Reading
-from .render import Palette, Side, badge, diff_text, highlight, outlet_label, search_pattern
+from .reading import Folded, Reading, search_pattern
+from .render import Palette, Side, badge, diff_text, highlight, outlet_label
 
 Line = list[Segment]
 

@@ -5,6 +5,7 @@ rebuild when the user switches the base."""
 from __future__ import annotations
 
 import bisect
+import re
 from collections import defaultdict
 from collections.abc import Collection
 from dataclasses import dataclass, field
@@ -12,6 +13,13 @@ from dataclasses import dataclass, field
 from ..model import Alignment, Op, Paragraph, Row
 from ..summary import cell_mark
 from ..textnorm import visible
+
+
+def search_pattern(query: str) -> re.Pattern[str] | None:
+    """The literal, case-insensitive pattern of a search (never a user regex: a stray ``(``
+    must not be an error), over the text as shown (escapes made visible)."""
+    q = query.strip()
+    return re.compile(re.escape(visible(q)), re.IGNORECASE) if q else None
 
 
 @dataclass(frozen=True, slots=True)
@@ -58,9 +66,7 @@ class Reading:
                 prev = r.folded.get((v.id, last), Folded())
                 r.folded[(v.id, last)] = Folded(prev.before, prev.after + tuple(pending))
         r.marks = {v.id: [cell_mark(al, row, v.id) for row in al.rows] for v in al.versions}
-        r._texts = [
-            "\n".join(visible(c.text) for c in row.cells.values()).casefold() for row in al.rows
-        ]
+        r._texts = ["\n".join(visible(c.text) for c in row.cells.values()) for row in al.rows]
         return r
 
     @property
@@ -104,11 +110,12 @@ class Reading:
         return None
 
     def matches(self, query: str) -> list[int]:
-        """Rows where any copy (shown or not) contains ``query``, ignoring case."""
-        q = visible(query.strip()).casefold()
-        if not q:
+        """Rows where any copy (shown or not) contains ``query``, ignoring case: the same
+        pattern that highlights the hits, so a row found always shows why."""
+        pattern = search_pattern(query)
+        if pattern is None:
             return []
-        return [i for i, t in enumerate(self._texts) if q in t]
+        return [i for i, t in enumerate(self._texts) if pattern.search(t)]
 
     @staticmethod
     def next_match(matches: list[int], pos: int, step: int) -> int | None:

@@ -24,6 +24,7 @@ from rich.text import Text
 
 from ..model import DiffOp, Op, Version
 from ..textnorm import visible
+from .reading import search_pattern as search_pattern  # one notion of a match
 
 
 class Side(StrEnum):
@@ -188,13 +189,6 @@ def highlight(text: Text, pattern: re.Pattern[str] | None, palette: Palette) -> 
     if pattern is not None:
         text.highlight_regex(pattern, palette.match)
     return text
-
-
-def search_pattern(query: str) -> re.Pattern[str] | None:
-    """The literal, case-insensitive pattern of a search (never a user regex: a stray ``(``
-    must not be an error)."""
-    q = query.strip()
-    return re.compile(re.escape(visible(q)), re.IGNORECASE) if q else None
 
 
 def badge(version: Version, palette: Palette, *, focused: bool | None = None) -> Text:

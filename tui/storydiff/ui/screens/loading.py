@@ -20,6 +20,20 @@ class LoadingScreen(Screen[None]):
             yield Label("storydiff: loading the story…", id="loading-label")
             yield ProgressBar(id="loading-bar", show_eta=False)
 
+    _last: tuple[str, int, int] | None = None
+
     def progress(self, stage: str, done: int, total: int) -> None:
+        """Show a step; one that arrives before the screen is composed waits for it."""
+        self._last = (stage, done, total)
+        if self.is_mounted:
+            self._show()
+
+    def on_mount(self) -> None:
+        self._show()
+
+    def _show(self) -> None:
+        if self._last is None:
+            return
+        stage, done, total = self._last
         self.query_one("#loading-label", Label).update(f"storydiff: {stage} ({done}/{total})")
         self.query_one("#loading-bar", ProgressBar).update(total=max(total, 1), progress=done)
