@@ -25,8 +25,10 @@ from .prefetch import Prefetch
 from .ui.commands import ReaderCommands
 from .ui.keymap import load_keymap
 from .ui.render import ANSI, COLOUR, MONO, Palette
+from .ui.screens.help import HelpScreen
 from .ui.screens.loading import LoadingScreen
 from .ui.screens.reader import ReaderScreen
+from .ui.screens.versions import VersionsScreen
 
 LOADING_SCREEN_DELAY = 0.12  # seconds of loading before the progress screen appears
 PROGRESS_INTERVAL = 0.05  # seconds between progress updates from the loading worker
@@ -85,7 +87,8 @@ class StorydiffApp(App[int]):
         # for the default theme; an ANSI theme under it turns text black on black.
         palette = self.palette()
         self.theme = "ansi-dark" if palette is ANSI else "textual-dark"
-        known = {b.id for s in (ReaderScreen, StorydiffApp) for b in _bindings(s) if b.id}
+        screens = (ReaderScreen, StorydiffApp, HelpScreen, VersionsScreen, LoadingScreen)
+        known = {b.id for s in screens for b in _bindings(s) if b.id}
         keymap, problems = load_keymap(known=known)
         if keymap:
             self.set_keymap(keymap)

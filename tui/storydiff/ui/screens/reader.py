@@ -222,6 +222,7 @@ class ReaderScreen(Screen[None]):
         self._too_small = False
         self._laid_out_size: object = None
         self._fill_generation = 0
+        self._search_origin: tuple[int, str] | None = None
 
     # ------------------------------------------------------------------ compose
     def compose(self) -> ComposeResult:
@@ -591,16 +592,22 @@ class ReaderScreen(Screen[None]):
     # ------------------------------------------------------------------ search
     def action_search(self) -> None:
         box = self.query_one("#search", Input)
+        # where the search started and what it was: Esc goes back to both
+        self._search_origin = (self.pos, self.search_text)
         box.display = True
         box.value = self.search_text
         box.focus()
 
     @on(Input.Changed, "#search")
     def _search_changed(self, event: Input.Changed) -> None:
-        self._set_query(event.value, jump_from=self.pos - 1)
+        origin = self._search_origin[0] if self._search_origin else self.pos
+        if event.value == self.search_text:
+            return
+        self._set_query(event.value, jump_from=origin - 1)
 
     @on(Input.Submitted, "#search")
     def _search_submitted(self, event: Input.Submitted) -> None:
+        self._search_origin = None
         self._close_search()
         if self.matches and self.pos in self.matches:
             return
@@ -632,8 +639,14 @@ class ReaderScreen(Screen[None]):
 
     def action_clear_search(self) -> None:
         box = self.query_one("#search", Input)
-        if box.display:
+        if box.display:  # Esc while typing: cancel, back to where the search started
             self._close_search()
+            if self._search_origin is not None:
+                pos, text = self._search_origin
+                self._search_origin = None
+                if text != self.search_text:
+                    self._set_query(text)
+                self._goto(pos)
             return
         if self.search_text:
             self._set_query("")
