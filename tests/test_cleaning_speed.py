@@ -14,6 +14,7 @@ import unicodedata
 from collections.abc import Iterable, Sequence
 from functools import cache
 from pathlib import Path
+from typing import Any
 
 import pytest
 from rapidfuzz import fuzz
@@ -139,7 +140,7 @@ def _one_by_one(specs: Sequence[rules._Spec], text: str, low: str) -> int | None
     return best
 
 
-def _prefix_one_by_one(plan: dict, text: str) -> tuple[int, int] | None:
+def _prefix_one_by_one(plan: dict[str, Any], text: str) -> tuple[int, int] | None:
     for idx, source, _gate in plan["datelines"]:
         m = _pattern(source, re.IGNORECASE).match(text)
         if m is not None:
@@ -147,7 +148,7 @@ def _prefix_one_by_one(plan: dict, text: str) -> tuple[int, int] | None:
     return None
 
 
-def _check(compiled: Rules, plan: dict, lines: Iterable[str]) -> int:
+def _check(compiled: Rules, plan: dict[str, Any], lines: Iterable[str]) -> int:
     strong = [rules._Spec(*s) for s in plan["strong"]["specs"]]
     weak = [rules._Spec(*s) for s in plan["weak"]["specs"]]
     index = {c.id: i for i, c in enumerate(compiled.categories)}
@@ -170,11 +171,11 @@ def _check(compiled: Rules, plan: dict, lines: Iterable[str]) -> int:
 
 
 @cache
-def _chrome_plan() -> dict:
+def _chrome_plan() -> dict[str, Any]:
     return rules._plan(rules.CHROME_FILE.read_text(encoding="utf-8"))
 
 
-def _all_limits(plan: dict) -> list[int]:
+def _all_limits(plan: dict[str, Any]) -> list[int]:
     specs = plan["strong"]["specs"] + plan["weak"]["specs"]
     return sorted({s[5] for s in specs if s[5] is not None})
 
@@ -275,7 +276,7 @@ def _toml(categories: Sequence[tuple[str, Sequence[str], Sequence[str]]]) -> str
     return "\n".join(out) + "\n"
 
 
-def _build(text: str) -> tuple[Rules, dict]:
+def _build(text: str) -> tuple[Rules, dict[str, Any]]:
     plan = rules._plan(text)
     return rules._build(plan), plan
 

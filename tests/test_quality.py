@@ -18,8 +18,9 @@ ROOT = Path(__file__).resolve().parents[1]
         ["ruff", "check", "tui", "tests", "bench"],
         ["ruff", "format", "--check", "tui", "tests", "bench"],
         ["mypy"],
+        ["mypy", "tests", "bench"],
     ],
-    ids=["ruff", "ruff-format", "mypy"],
+    ids=["ruff", "ruff-format", "mypy", "mypy-tests"],
 )
 def test_tool_is_clean(command: list[str]) -> None:
     if importlib.util.find_spec(command[0]) is None:

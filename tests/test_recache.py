@@ -61,7 +61,7 @@ def test_tampered_entry_is_rejected(tmp_path: Path) -> None:
     pattern, flags = PATTERNS[1]
     cache.compile(pattern, flags)
     key = next(iter(cache.entries))
-    cache.entries[key] = ("not", "a", "program", 1, 2)  # type: ignore[assignment]
+    cache.entries[key] = ("not", "a", "program", 1, 2)
     assert _behaviour(cache.compile(pattern, flags)) == _behaviour(re.compile(pattern, flags))
 
 
