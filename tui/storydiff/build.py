@@ -65,14 +65,8 @@ def _rows(grouping: Grouping) -> tuple[Row, ...]:
         all_same = True
         for vi in order:
             text = texts[vi]
-            diff: tuple[DiffOp, ...] = ()
             cons: tuple[DiffOp, ...]
-            if base_text is None:
-                sim = 0.0
-            elif text == base_text:  # most cells of syndicated copies: skip the diff
-                sim, diff = 1.0, _same(text)
-            else:
-                sim, diff = similarity(base_text, text), word_diff(base_text, text)
+            sim, diff = _against(base_text, text)
             if cons_vi == grouping.base and base_text is not None:
                 cons = diff
             elif text == cons_text:
@@ -125,17 +119,19 @@ def rebase(al: Alignment, base: str) -> Alignment:
         base_text = base_cell.text if base_cell is not None else None
         cells: dict[str, Cell] = {}
         for vid, cell in row.cells.items():
-            text = cell.text
-            diff: tuple[DiffOp, ...]
-            if base_text is None:
-                sim, diff = 0.0, ()
-            elif text == base_text:
-                sim, diff = 1.0, _same(text)
-            else:
-                sim, diff = similarity(base_text, text), word_diff(base_text, text)
+            sim, diff = _against(base_text, cell.text)
             cells[vid] = replace(cell, similarity=sim, diff=diff)
         rows.append(replace(row, cells=cells))
     return replace(al, base=base, rows=tuple(rows), base_reason="chosen in the app")
+
+
+def _against(base_text: str | None, text: str) -> tuple[float, tuple[DiffOp, ...]]:
+    """A cell's similarity to the base cell and its word diff against it (none without one)."""
+    if base_text is None:
+        return 0.0, ()
+    if text == base_text:  # most cells of syndicated copies: skip the diff
+        return 1.0, _same(text)
+    return similarity(base_text, text), word_diff(base_text, text)
 
 
 def _same(text: str) -> tuple[DiffOp, ...]:
