@@ -288,6 +288,14 @@ async def test_loading_path_reaches_the_reader(seeds: Path) -> None:
     assert app.error is None
 
 
+async def wait_for_loading_screen(app: StorydiffApp, pilot: Pilot[int]) -> None:
+    """The progress screen comes after a moment of loading: poll for it (at most 2 s)."""
+    for _ in range(100):
+        if isinstance(app.screen, LoadingScreen):
+            return
+        await pilot.pause(0.02)
+
+
 async def test_slow_load_shows_progress_then_the_reader(
     demo: Alignment, monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -305,10 +313,7 @@ async def test_slow_load_shows_progress_then_the_reader(
     app = StorydiffApp(["slow"])
     try:
         async with app.run_test(size=SMALL) as pilot:
-            for _ in range(100):
-                if isinstance(app.screen, LoadingScreen):
-                    break
-                await pilot.pause(0.02)
+            await wait_for_loading_screen(app, pilot)
             loading = app.screen
             assert isinstance(loading, LoadingScreen)
             up.set()
@@ -339,10 +344,7 @@ async def test_q_quits_while_loading(demo: Alignment, monkeypatch: pytest.Monkey
     app = StorydiffApp(["slow"])
     try:
         async with app.run_test(size=SMALL) as pilot:
-            for _ in range(100):
-                if isinstance(app.screen, LoadingScreen):
-                    break
-                await pilot.pause(0.02)
+            await wait_for_loading_screen(app, pilot)
             assert isinstance(app.screen, LoadingScreen)
             await pilot.press("q")  # while the load is still running
             await pilot.pause()

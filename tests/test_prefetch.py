@@ -28,10 +28,15 @@ else:
 """
 
 
-def run(*paths: str) -> dict[str, object]:
-    proc = subprocess.run(
-        [sys.executable, "-c", SCRIPT, *paths], capture_output=True, text=True, timeout=60
+def python(code: str, *args: str) -> subprocess.CompletedProcess[str]:
+    """Run ``code`` in a fresh interpreter: forking needs a process with no threads yet."""
+    return subprocess.run(
+        [sys.executable, "-c", code, *args], capture_output=True, text=True, timeout=60
     )
+
+
+def run(*paths: str) -> dict[str, object]:
+    proc = python(SCRIPT, *paths)
     assert proc.returncode == 0, proc.stderr
     out: dict[str, object] = json.loads(proc.stdout)
     return out
@@ -64,12 +69,7 @@ def test_cancel_kills_the_child() -> None:
         "except ProcessLookupError:\n"
         "    print('gone')\n"
     )
-    proc = subprocess.run(
-        [sys.executable, "-c", code, str(ROOT / "seeds")],
-        capture_output=True,
-        text=True,
-        timeout=60,
-    )
+    proc = python(code, str(ROOT / "seeds"))
     assert proc.stdout.strip() == "gone", proc.stderr
 
 
@@ -81,10 +81,5 @@ def test_no_fork_once_threads_run() -> None:
         "t = threading.Thread(target=time.sleep, args=(0.5,)); t.start()\n"
         "print(Prefetch.start([sys.argv[1]], None) is None)\n"
     )
-    proc = subprocess.run(
-        [sys.executable, "-c", code, str(ROOT / "seeds")],
-        capture_output=True,
-        text=True,
-        timeout=60,
-    )
+    proc = python(code, str(ROOT / "seeds"))
     assert proc.stdout.strip() == "True", proc.stderr

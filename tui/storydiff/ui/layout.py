@@ -10,7 +10,7 @@ re-rendering just the two rows the cursor left and entered.
 
 from __future__ import annotations
 
-from collections.abc import Hashable, Sequence
+from collections.abc import Hashable
 from dataclasses import dataclass
 from enum import StrEnum
 
@@ -22,7 +22,7 @@ from rich.text import Text
 from ..model import Cell, Row
 from ..textnorm import visible
 from .reading import Folded, Reading, search_pattern
-from .render import Palette, Side, badge, diff_text, highlight, outlet_label
+from .render import Palette, Side, diff_text, highlight, outlet_label
 
 Line = list[Segment]
 
@@ -352,11 +352,3 @@ def paging_note(cols: Columns, view: View) -> str:
     if view is not View.COLUMNS or cols.total <= len(cols.vids) or not cols.vids:
         return ""
     return f"cols {cols.first + 1}-{cols.first + len(cols.vids)}/{cols.total}"
-
-
-def badges(versions: Sequence[str], layout: Layout) -> Text:
-    out = Text(end="")
-    for vid in versions:
-        out.append_text(badge(layout._versions[vid], layout.palette))
-        out.append(" ")
-    return out

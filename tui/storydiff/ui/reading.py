@@ -9,12 +9,14 @@ import re
 from collections import defaultdict
 from collections.abc import Collection
 from dataclasses import dataclass, field
+from functools import lru_cache
 
 from ..model import Alignment, Op, Paragraph, Row
 from ..summary import cell_mark
 from ..textnorm import visible
 
 
+@lru_cache(maxsize=64)
 def search_pattern(query: str) -> re.Pattern[str] | None:
     """The literal, case-insensitive pattern of a search (never a user regex: a stray ``(``
     must not be an error), over the text as shown (escapes made visible)."""
@@ -37,11 +39,13 @@ class Reading:
     folded: dict[tuple[str, int], Folded] = field(default_factory=dict)
     row_of: dict[tuple[str, int, int], int] = field(default_factory=dict)  # (vid, index, part)
     marks: dict[str, list[str]] = field(default_factory=dict)  # vid -> mark per row
-    _texts: list[str] = field(default_factory=list)  # casefolded text of each row, all copies
+    _texts: list[str] = field(default_factory=list)
+    _ids: list[str] = field(default_factory=list)  # casefolded text of each row, all copies
 
     @classmethod
     def of(cls, al: Alignment) -> Reading:
         r = cls(al)
+        r._ids = [v.id for v in al.versions]
         for pos, row in enumerate(al.rows):
             for vid, cell in row.cells.items():
                 for p in cell.paragraphs:
@@ -92,7 +96,7 @@ class Reading:
 
     @property
     def alignment_ids(self) -> list[str]:
-        return [v.id for v in self.alignment.versions]
+        return self._ids
 
     def next_differing(
         self,
@@ -129,6 +133,7 @@ class Reading:
         return matches[k % len(matches)]
 
     def counts(self) -> dict[str, int]:
+        """How many rows have each status (same, changed, partial, unique, moved)."""
         out: dict[str, int] = defaultdict(int)
         for row in self.rows:
             out[row.status.value] += 1

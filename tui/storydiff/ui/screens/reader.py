@@ -9,8 +9,6 @@ versions.
 
 from __future__ import annotations
 
-from dataclasses import replace
-from pathlib import Path
 from typing import ClassVar
 
 from rich.text import Text
@@ -271,7 +269,7 @@ class ReaderScreen(Screen[None]):
 
     def _auto_view(self, width: int) -> View:
         n = len(self.shown)
-        cols = columns_for(width, replace(self._options_for(View.COLUMNS)), len(self.reading.rows))
+        cols = columns_for(width, self._options_for(View.COLUMNS), len(self.reading.rows))
         if len(cols.vids) >= n and n > 2:
             return View.COLUMNS
         if width >= 60:
@@ -617,7 +615,6 @@ class ReaderScreen(Screen[None]):
         self.search_text = query
         self.matches = self.reading.matches(query)
         nxt = Reading.next_match(self.matches, jump_from, 1) if jump_from is not None else None
-        self._cache.clear()
         if nxt is not None:
             self.pos = nxt
         self._relayout()
@@ -663,8 +660,3 @@ class ReaderScreen(Screen[None]):
             rows[b.action] = (keys, desc, bid or b.id or "")  # the remappable id, if any has one
         table = [(", ".join(dict.fromkeys(k)), d, i) for k, d, i in rows.values()]
         self.app.push_screen(HelpScreen(table))
-
-
-def story_name(al: Alignment) -> str:
-    base = al.version(al.base)
-    return Path(base.source).parent.name
