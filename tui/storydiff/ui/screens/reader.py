@@ -415,9 +415,7 @@ class ReaderScreen(Screen[None]):
             if note:
                 right.append(f" · {note}", p.meta)
         if self.search_text:
-            n_hits = len(self.matches)
-            hits = f"{n_hits} row" if n_hits == 1 else f"{n_hits} rows"
-            right.append(f" · /{visible(self.search_text)} {hits}", p.meta)
+            right.append(f" · /{visible(self.search_text)} {len(self.matches)} rows", p.meta)
         right.append(" ")
         self.query_one(StoryHeader).show(visible(al.title or base.title or "(untitled)"), right)
         height = self.size.height
