@@ -326,14 +326,19 @@ def test_many_copies_scale_linearly(seeds: tuple[list[Document], list[list[Parag
             out.append(Document(f"c{i}.txt", Path(f"c{i}.txt"), base.format, blocks))
         return out
 
-    small, large = copies(10, "s"), copies(100, "l")
-    t0 = time.perf_counter()
-    classify(small)
-    t1 = time.perf_counter()
-    result = classify(large)
-    t2 = time.perf_counter()
-    assert len(result) == 100
-    assert (t2 - t1) < 20 * max(t1 - t0, 0.005)
+    def best(n: int, runs: int) -> float:
+        """Fastest of a few runs, each on fresh copies (so no cache helps): a scheduler hiccup
+        on a busy CI machine inflates one run, never all of them."""
+        times = []
+        for run in range(runs):
+            batch = copies(n, f"r{n}x{run}x")
+            start = time.perf_counter()
+            assert len(classify(batch)) == n
+            times.append(time.perf_counter() - start)
+        return min(times)
+
+    # Linear is 10x, all-pairs would be ~100x: 40x tells them apart with room for noise.
+    assert best(100, 3) < 40 * max(best(10, 5), 0.005)
 
 
 # --- synthetic copies: patterns from other outlets --------------------------------------------
