@@ -17,6 +17,9 @@ from hypothesis import settings
 # directory of their own (set before anything imports storydiff, as module-level patterns are
 # compiled at import), so they never touch the developer's cache and always start cold.
 os.environ["XDG_CACHE_HOME"] = tempfile.mkdtemp(prefix="storydiff-test-cache-")
+# Reviews of stories whose folder is not writable (and of the demo) go to the user data
+# directory: the tests get their own, so they never read or write the developer's reviews.
+os.environ["XDG_DATA_HOME"] = tempfile.mkdtemp(prefix="storydiff-test-data-")
 
 # Property tests are deterministic by default, so CI is reproducible and a red run means a
 # change broke something; HYPOTHESIS_PROFILE=explore draws fresh, more numerous examples.
@@ -33,6 +36,17 @@ STORIES = FIXTURES / "stories"
 @pytest.fixture
 def seeds() -> Path:
     return SEEDS
+
+
+@pytest.fixture(autouse=True)
+def fresh_data_dir(
+    monkeypatch: pytest.MonkeyPatch, tmp_path_factory: pytest.TempPathFactory
+) -> Path:
+    """Each test its own user data directory: a review one test saves for the demo story
+    (which goes there) must not show up in the next."""
+    folder = tmp_path_factory.mktemp("data")
+    monkeypatch.setenv("XDG_DATA_HOME", str(folder))
+    return folder
 
 
 def _checksums(folder: Path) -> dict[str, str]:

@@ -472,7 +472,7 @@ def layout_of(al: Alignment, palette: Palette = COLOUR) -> Layout:
     return Layout(Reading.of(al), Console(width=200), palette, Style())
 
 
-@pytest.mark.parametrize(("rows", "width"), [(0, 3), (1, 3), (9, 3), (27, 4), (100, 5), (999, 5)])
+@pytest.mark.parametrize(("rows", "width"), [(0, 4), (1, 4), (9, 4), (27, 5), (100, 6), (999, 6)])
 def test_gutter_width(rows: int, width: int) -> None:
     assert gutter_width(rows) == width
 

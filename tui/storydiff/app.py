@@ -10,6 +10,7 @@ import gc
 import os
 import time
 from collections.abc import Sequence
+from contextlib import suppress
 from pathlib import Path
 from typing import ClassVar
 
@@ -22,6 +23,8 @@ from .errors import StorydiffError
 from .model import Alignment
 from .options import StoryOptions
 from .prefetch import Prefetch
+from .review.session import ReviewSession
+from .textnorm import visible
 from .ui.commands import ReaderCommands
 from .ui.keymap import load_keymap
 from .ui.render import ANSI, COLOUR, MONO, Palette
@@ -67,6 +70,7 @@ class StorydiffApp(App[int]):
         self.error: StorydiffError | None = None
         self._last_progress = 0.0
         self.keymap_problems: list[str] = []
+        self.session: ReviewSession | None = None
 
     # ------------------------------------------------------------------ theme
     def palette(self) -> Palette:
@@ -108,7 +112,8 @@ class StorydiffApp(App[int]):
     def _open(self, alignment: Alignment) -> None:
         first = self.alignment is None
         self.alignment = alignment
-        screen = ReaderScreen(alignment, self.palette())
+        session = self._review(alignment)
+        screen = ReaderScreen(alignment, self.palette(), session)
         if first:
             # The story lives as long as the reader: keep the collector's full passes (70+ ms
             # with a hundred versions, felt as a stutter on a keypress) from walking it.
@@ -119,6 +124,41 @@ class StorydiffApp(App[int]):
             self.push_screen(screen)
         for problem in self.keymap_problems:
             self.notify(problem, severity="warning", timeout=8, markup=False)
+
+    # ------------------------------------------------------------------ review
+    def _review(self, alignment: Alignment) -> ReviewSession | None:
+        """The story's saved review, or None (with a warning) when it cannot be used."""
+        try:
+            self.session = ReviewSession(alignment, problem=self._review_problem)
+        except StorydiffError as exc:
+            self.notify(f"{exc.message}; review marks are off", severity="error", markup=False)
+            return None
+        for warning in self.session.warnings:
+            self.notify(visible(warning), severity="warning", timeout=10, markup=False)
+        orphans = len(self.session.review.orphans)
+        if orphans:
+            self.notify(
+                f"{orphans} saved mark{'s' if orphans > 1 else ''} on passages no longer in "
+                "the story: L lists them",
+                timeout=8,
+                markup=False,
+            )
+        return self.session
+
+    def _review_problem(self, message: str) -> None:
+        """From the saver's thread: a write failed or moved to the user data directory."""
+        with suppress(RuntimeError):  # the app is already gone
+            self.call_from_thread(
+                self.notify, visible(message), severity="warning", timeout=10, markup=False
+            )
+
+    def on_unmount(self) -> None:
+        # the last change must be on disk before the process ends
+        if self.session is not None and not self.session.close():
+            self.error = StorydiffError(
+                f"{self.session.path}: the last review change may not "
+                "be saved (the disk did not answer)"
+            )
 
     # ------------------------------------------------------------------ loading
     @work(thread=True, exclusive=True, exit_on_error=False, group="load")

@@ -14,11 +14,16 @@ import gc
 import os
 import sys
 from collections.abc import Sequence
-from typing import Any
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
 import click
 
 from .errors import StorydiffError
+
+if TYPE_CHECKING:
+    from .model import Alignment
+    from .review import Review
 
 MB = 1024 * 1024
 
@@ -156,17 +161,7 @@ def align(
     max_story_size: float,
 ) -> None:
     """Align the copies at PATHS (files or a story folder) and summarise the result."""
-    from .story import StoryOptions, load_story
-
-    options = StoryOptions(
-        base=base, max_bytes=int(max_size * MB), max_story_bytes=int(max_story_size * MB)
-    )
-    try:
-        alignment = load_story(list(paths), options)
-    except StorydiffError as exc:
-        _fail(exc)
-        return
-    _warn(alignment.warnings)
+    alignment = _load(paths, base, max_size, max_story_size)
     if as_json:
         from .jsonio import dumps
 
@@ -176,6 +171,151 @@ def align(
         from .summary import print_summary
 
         print_summary(alignment)
+
+
+def _load(
+    paths: tuple[str, ...], base: str | None, max_size: float, max_story_size: float
+) -> Alignment:
+    """The story's alignment, its warnings said on stderr; a one-line error otherwise."""
+    from .story import StoryOptions, load_story
+
+    options = StoryOptions(
+        base=base, max_bytes=int(max_size * MB), max_story_bytes=int(max_story_size * MB)
+    )
+    try:
+        alignment = load_story(list(paths), options)
+    except StorydiffError as exc:
+        _fail(exc)
+        raise  # not reached: _fail exits
+    _warn(alignment.warnings)
+    return alignment
+
+
+def _saved_review(alignment: Alignment, strict: bool) -> tuple[Review, str]:
+    """The saved review of the story, attached to this alignment, and its file.
+
+    Read only: a file storydiff cannot read is an error here (``strict``) or a warning and
+    no review; only the app, which is about to write one, moves such a file aside."""
+    from .review import Review, ReviewFileError
+    from .review.store import locate, read_entries
+
+    location = locate(alignment.story_dir)
+    try:
+        entries = read_entries(location.path)
+    except ReviewFileError as exc:
+        message = f"{location.path}: not a review file storydiff can read ({exc.message})"
+        if strict:
+            _fail(StorydiffError(message))
+        _warn([message + "; reporting without review marks"])
+        entries = []
+    return Review.attach(alignment, entries), str(location.path)
+
+
+@main.command()
+@_path_arg
+@click.option("--json", "as_json", is_flag=True, help="Print the review as JSON.")
+@_size_opt
+@_story_size_opt
+def review(paths: tuple[str, ...], as_json: bool, max_size: float, max_story_size: float) -> None:
+    """Print the saved review of the story at PATHS: rows reviewed, flagged and noted, and
+    notes whose passage is no longer in the story."""
+    from .review import review_to_dict
+
+    alignment = _load(paths, None, max_size, max_story_size)
+    saved, file = _saved_review(alignment, strict=True)
+    data = review_to_dict(alignment, saved, file if Path(file).exists() else None)
+    if as_json:
+        import json
+
+        _write(json.dumps(data, ensure_ascii=False, indent=2) + "\n")
+        return
+    from .textnorm import visible
+
+    counts = data["counts"]
+    lines = [
+        f"{counts['reviewed']}/{counts['rows']} reviewed, {counts['flagged']} flagged, "
+        f"{counts['notes']} notes" + (f" ({file})" if data["file"] else " (no review saved yet)")
+    ]
+    for row in data["rows"]:
+        state = ("✓" if row["reviewed"] else " ") + ("⚑" if row["flagged"] else " ")
+        lines.append(f"{state} row {row['row']}: {visible(_excerpt(row['text']))}")
+        lines.extend(f"     note: {visible(line)}" for line in row["note"].splitlines())
+    for orphan in data["orphans"]:
+        lines.append(f"?  passage no longer in the story: {visible(_excerpt(orphan['text']))}")
+        lines.extend(f"     note: {visible(line)}" for line in orphan["note"].splitlines())
+    _write("\n".join(lines) + "\n")
+
+
+def _excerpt(text: str, width: int = 70) -> str:
+    flat = " ".join(text.split())
+    return flat if len(flat) <= width else flat[: width - 1] + "…"
+
+
+@main.command()
+@_path_arg
+@click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(["md", "html", "json", "csv"]),
+    default=None,
+    help="Report format (default: from the -o file's suffix, else md).",
+)
+@click.option(
+    "-o",
+    "--output",
+    type=click.Path(dir_okay=True, writable=False),
+    default=None,
+    help="Write to this file (or into this folder) instead of standard output.",
+)
+@_base_opt
+@_size_opt
+@_story_size_opt
+def report(
+    paths: tuple[str, ...],
+    fmt: str | None,
+    output: str | None,
+    base: str | None,
+    max_size: float,
+    max_story_size: float,
+) -> None:
+    """Write a report of the story at PATHS with its review marks: Markdown, a
+    self-contained HTML page, JSON or CSV."""
+    from .report import SUFFIX, render
+
+    if fmt is None:
+        suffix = Path(output).suffix.lower().lstrip(".") if output else ""
+        fmt = {"markdown": "md", "htm": "html"}.get(suffix, suffix)
+        if fmt not in SUFFIX:
+            fmt = "md"
+    target = _report_target(output, fmt) if output else None
+    alignment = _load(paths, base, max_size, max_story_size)
+    saved, _ = _saved_review(alignment, strict=False)
+    text = render(alignment, saved, fmt)
+    if target is None:
+        _write(text if text.endswith("\n") else text + "\n")
+        return
+    copies = {os.path.realpath(v.source) for v in alignment.versions}
+    if os.path.realpath(target) in copies:
+        _fail(
+            StorydiffError(f"{target}: is one of the copies compared; write the report elsewhere")
+        )
+    from .review.store import write_atomic
+
+    write_atomic(target, text.encode("utf-8"))
+    click.echo(f"storydiff: {fmt} report written to {target}", err=True)
+
+
+def _report_target(output: str, fmt: str) -> Path:
+    """``-o`` names a file, or a folder to put ``storydiff-report.<format>`` in."""
+    from .loading.inputs import REPORT_PREFIX
+    from .report import SUFFIX
+
+    path = Path(output)
+    if path.is_dir():
+        path = path / f"{REPORT_PREFIX}{SUFFIX[fmt]}"
+    if not path.parent.is_dir():
+        _fail(StorydiffError(f"{output}: no such folder to write the report in"))
+    return path
 
 
 def _write(text: str) -> None:

@@ -193,6 +193,9 @@ class Alignment:
     warnings: tuple[str, ...] = ()
     base_reason: str = ""  # "named by the user", "manifest", "most central copy"
     timings: dict[str, float] = field(default_factory=dict)
+    # The folder the copies came from (the one given, or the common parent of the files):
+    # where the review sidecar and the app's reports go.  None for hand-built alignments.
+    story_dir: str | None = None
 
     def version(self, vid: str) -> Version:
         for v in self.versions:

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable, Sequence
+from dataclasses import replace
 from pathlib import Path
 
 from .build import build_alignment
@@ -57,6 +58,8 @@ def load_story(
         progress=align_progress,
     )
     alignment.timings.update({"load": t1 - t0, "clean": t2 - t1})
+    if inputs.story_dir is not None:
+        alignment = replace(alignment, story_dir=str(inputs.story_dir))
     return alignment
 
 

@@ -28,6 +28,9 @@ STORY_SUFFIXES = frozenset({".txt", ".text", ".md", ".markdown", ".html", ".htm"
 _NOT_STORY = """.toml .json .yaml .yml .csv .tsv .py .js .css .sh .log .ini .cfg .xml .pdf .doc
 .docx .odt .rtf .png .jpg .jpeg .gif .webp .svg .zip .gz .tar .bak .orig .rej .swp .tmp"""
 NOT_STORY_SUFFIXES = frozenset(_NOT_STORY.split())
+# The app writes its reports next to the copies; a Markdown or HTML report must not come
+# back as one more copy of the story on the next run.
+REPORT_PREFIX = "storydiff-report"
 
 
 @dataclass(frozen=True)
@@ -87,6 +90,9 @@ class _Collector:
         for entry in entries:
             name = entry.name
             if name.startswith("."):
+                continue
+            if name.startswith(REPORT_PREFIX):
+                self.notes.append(f"ignored {name}: a report storydiff wrote, not a copy")
                 continue
             if name == MANIFEST_NAME:
                 self.manifests.append((os.path.join(given, name), Path(entry.path)))

@@ -10,7 +10,7 @@ re-rendering just the two rows the cursor left and entered.
 
 from __future__ import annotations
 
-from collections.abc import Hashable
+from collections.abc import Callable, Hashable
 from dataclasses import dataclass
 from enum import StrEnum
 
@@ -20,6 +20,7 @@ from rich.style import Style
 from rich.text import Text
 
 from ..model import Cell, Row
+from ..review import Mark
 from ..textnorm import visible
 from .reading import Folded, Reading, search_pattern
 from .render import Palette, Side, diff_text, highlight, outlet_label
@@ -73,7 +74,14 @@ class Columns:
 
 
 def gutter_width(nrows: int) -> int:
-    return len(str(max(nrows, 1))) + 2
+    """Cursor pointer, row number, the review mark (✓ or ⚑), a space."""
+    return len(str(max(nrows, 1))) + 3
+
+
+def review_char(mark: Mark | None) -> str:
+    if mark is None:
+        return " "
+    return "⚑" if mark.flagged else "✓" if mark.reviewed else "✎" if mark.note else " "
 
 
 def columns_for(width: int, opts: Options, nrows: int) -> Columns:
@@ -111,6 +119,8 @@ class Layout:
         # Rendered cells, kept across relayouts: focusing another version or paging the
         # columns re-uses every cell that did not change instead of re-wrapping them all.
         self._cells: dict[Hashable, list[Line]] = {}
+        # The reviewer's mark of a row (by position), set by the reader; blocks show it.
+        self.mark_of: Callable[[int], Mark | None] = lambda pos: None
 
     CELL_CACHE_LIMIT = 50_000
 
@@ -185,16 +195,38 @@ class Layout:
 
     def _gutter(self, pos: int, width: int, height: int, current: bool, style: Style) -> list[Line]:
         p = self.palette
+        mark = self.mark_of(pos)
+        char = review_char(mark)
+        mark_style = p.flag if mark is not None and mark.flagged else p.reviewed
         if current:
-            first = Segment(f"▶{pos + 1}".rjust(width - 1) + " ", p.cursor)
+            number = Segment(f"▶{pos + 1}".rjust(width - 2), p.cursor)
             rest = Segment(
                 "▌".ljust(width),
                 style + Style(color=p.cursor.bgcolor) if p.cursor.bgcolor else p.cursor,
             )
         else:
-            first = Segment(f"{pos + 1}".rjust(width - 1) + " ", style + p.gutter)
+            number = Segment(f"{pos + 1}".rjust(width - 2), style + p.gutter)
             rest = Segment(" " * width, style)
-        return [[first]] + [[rest] for _ in range(height - 1)]
+        first = [number, Segment(char, style + mark_style), Segment(" ", style)]
+        return [first] + [[rest] for _ in range(height - 1)]
+
+    def review_line(self, pos: int, width: int, style: Style) -> list[Line]:
+        """Under a flagged or annotated row: the flag and the note, in the reviewer's colour
+        (and words: colour is never the only sign)."""
+        mark = self.mark_of(pos)
+        if mark is None or not (mark.flagged or mark.note):
+            return []
+        p = self.palette
+        text = Text(end="")
+        if mark.flagged:
+            text.append("⚑ flagged", p.flag)
+        if mark.reviewed:
+            text.append(" · " if text else "")
+            text.append("✓ reviewed", p.reviewed)
+        if mark.note:
+            text.append(" · " if text else "")
+            text.append("✎ " + visible(mark.note), p.note)
+        return self._lines(text, max(width, 1), style)
 
     # ------------------------------------------------------------------ views
     def row_block(self, pos: int, cols: Columns, opts: Options, current: bool) -> Block:
@@ -227,17 +259,20 @@ class Layout:
                     self._cells.clear()
                 self._cells[key] = cell_lines
             rendered.append(cell_lines)
-        height = max(len(r) for r in rendered)
+        review = self.review_line(pos, width - cols.gutter, style)
+        height = max(len(r) for r in rendered) + len(review)
         sep = Segment(SEPARATOR, style + self.palette.separator)
         gutter = self._gutter(pos, cols.gutter, height, current, style)
         lines: list[Line] = []
-        for y in range(height):
+        for y in range(height - len(review)):
             line: Line = list(gutter[y])
             for i, r in enumerate(rendered):
                 if i:
                     line.append(sep)
                 line.extend(r[y] if y < len(r) else self._blank(cols.widths[i], style))
             lines.append(line)
+        for y, review_part in enumerate(review, height - len(review)):
+            lines.append(gutter[y] + review_part)
         lines.append(self._blank(width, self.base_style))
         return Block(("row", pos), pos, lines)
 
@@ -264,6 +299,9 @@ class Layout:
             return [Block(("empty",), None, self._lines(note, width, self.base_style))]
         p = self.palette
         blocks: list[Block] = []
+        review = self.review_line(pos, width, self.base_style)
+        if review:
+            blocks.append(Block(("review",), pos, [*review, self._blank(width, self.base_style)]))
         indent = 2
         for vid in opts.shown:
             v = self._versions[vid]

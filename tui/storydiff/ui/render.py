@@ -53,6 +53,9 @@ class Palette:
     separator: Style
     marks: dict[str, Style]
     coloured: bool  # badges in their outlet colour
+    reviewed: Style  # the reviewer's ✓
+    flag: Style  # ⚑ flagged
+    note: Style  # the reviewer's note under a row
 
 
 _MARK_STYLES = {
@@ -81,6 +84,9 @@ COLOUR = Palette(
     separator=Style(color="#30363d"),
     marks={k: Style.parse(v) for k, v in _MARK_STYLES.items()},
     coloured=True,
+    reviewed=Style(color="#3fb950", bold=True),
+    flag=Style(color="#f85149", bold=True),
+    note=Style(color="#e3b341", italic=True),
 )
 
 ANSI = Palette(
@@ -100,6 +106,9 @@ ANSI = Palette(
     separator=Style(color="bright_black"),
     marks={k: Style.parse(v) for k, v in _MARK_STYLES.items()},
     coloured=True,
+    reviewed=Style(color="bright_green", bold=True),
+    flag=Style(color="bright_red", bold=True),
+    note=Style(color="yellow", italic=True),
 )
 
 MONO = Palette(
@@ -119,6 +128,9 @@ MONO = Palette(
     separator=Style(dim=True),
     marks={k: Style(bold=k == "base") for k in _MARK_STYLES},
     coloured=False,
+    reviewed=Style(bold=True),
+    flag=Style(bold=True, reverse=True),
+    note=Style(italic=True),
 )
 
 PALETTES = {p.name: p for p in (COLOUR, ANSI, MONO)}

@@ -22,14 +22,16 @@ from textual.widgets import Footer, Input, Static
 from textual.worker import Worker, WorkerState
 
 from ...model import Alignment
+from ...review.session import ReviewSession
 from ...textnorm import visible
 from ..layout import VIEW_ORDER, Block, Columns, Layout, Options, View, columns_for, paging_note
 from ..reading import Reading
 from ..render import Palette
 from ..widgets.overview import Overview
-from ..widgets.story_header import StoryHeader
+from ..widgets.story_header import Part, StoryHeader
 from ..widgets.story_view import StoryView
 from .help import HelpScreen
+from .reviewing import REVIEW_BINDINGS, Reviewing
 from .versions import VersionsScreen
 
 MIN_SIZE = (30, 8)  # below this the screen only says it is too small
@@ -51,7 +53,7 @@ def _toggle_bindings() -> list[Binding]:
     ]
 
 
-class ReaderScreen(Screen[None]):
+class ReaderScreen(Reviewing, Screen[None]):
     AUTO_FOCUS = ""  # keys belong to the screen; only the search box ever takes focus
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("j,down", "next_row", "row", tooltip="Next row", id="row.next"),
@@ -187,11 +189,15 @@ class ReaderScreen(Screen[None]):
             show=False,
             id="search.clear",
         ),
+        *REVIEW_BINDINGS,
         Binding("question_mark", "help", "help", tooltip="All keys", id="help.show"),
     ]
 
-    def __init__(self, alignment: Alignment, palette: Palette) -> None:
+    def __init__(
+        self, alignment: Alignment, palette: Palette, session: ReviewSession | None = None
+    ) -> None:
         super().__init__()
+        self.session = session
         self.alignment = alignment
         self.reading = Reading.of(alignment)
         self.palette = palette
@@ -311,6 +317,7 @@ class ReaderScreen(Screen[None]):
             or self._layout.base_style != story.rich_style
         ):
             self._layout = Layout(self.reading, self.app.console, self.palette, story.rich_style)
+            self._layout.mark_of = self.mark_at
         self._cache.clear()
         opts = self._options()
         heads = self.query_one("#heads", Static)
@@ -339,7 +346,9 @@ class ReaderScreen(Screen[None]):
         assert self._layout is not None
         lo, hi = max(0, self.pos - EXACT_ROWS // 2), min(n, self.pos + EXACT_ROWS // 2)
         blocks = [
-            self._block(i, i == self.pos) if lo <= i < hi else self._layout.estimate(i, cols)
+            self._block(i, i == self.pos)
+            if lo <= i < hi or self.hidden(i)
+            else self._layout.estimate(i, cols)
             for i in range(n)
         ]
         pending = [i for i in range(n) if not lo <= i < hi]
@@ -359,6 +368,8 @@ class ReaderScreen(Screen[None]):
             self.call_later(self._fill, rest, generation)
 
     def _block(self, pos: int, current: bool) -> Block:
+        if self.hidden(pos):  # a review filter leaves it out
+            return Block(("row", pos), pos, [])
         key = (pos, current)
         block = self._cache.get(key)
         if block is None:
@@ -366,6 +377,20 @@ class ReaderScreen(Screen[None]):
             block = self._layout.row_block(pos, self._cols, self._options(), current)
             self._cache[key] = block
         return block
+
+    def _refresh_row(self, pos: int) -> None:
+        """Redraw one row after its review mark changed."""
+        self._cache.pop((pos, True), None)
+        self._cache.pop((pos, False), None)
+        if self._too_small:
+            return
+        story = self.query_one(StoryView)
+        if self.view in (View.COLUMNS, View.PAIR):
+            story.update_blocks({pos: self._block(pos, pos == self.pos)})
+            self._show_cursor()
+            self._update_chrome()
+        else:
+            self._goto(self.pos)
 
     def _view_blocks(self, width: int, opts: Options) -> list[Block]:
         assert self._layout is not None
@@ -396,28 +421,39 @@ class ReaderScreen(Screen[None]):
         n = len(self.reading.rows)
         row = self.reading.rows[self.pos] if n else None
         p = self.palette
-        right = Text(end="", no_wrap=True)
-        right.append(f"row {self.pos + 1 if n else 0}/{n}", "bold")
+        # on a narrow terminal the header drops the highest priority numbers first
+        parts: list[Part] = [Part(f"row {self.pos + 1 if n else 0}/{n}", "bold")]
         if row is not None:
-            right.append(f" {row.status.value}")
-        right.append(" · base ")
-        right.append(visible(base.badge), "bold")
-        right.append(f" · {len(al.versions)} versions · {self.view.value if self.view else ''}")
+            parts.append(Part(row.status.value, "bold", 4, glue=" "))
+        mark = self.mark_at(self.pos)
+        if mark is not None:
+            state = ("✓" if mark.reviewed else "") + ("⚑" if mark.flagged else "")
+            state += "✎" if mark.note else ""
+            parts.append(Part(state, p.flag if mark.flagged else p.reviewed))
+        filtered = self.filter_note()
+        if filtered:
+            parts.append(Part(filtered, "bold"))
         if self.consensus:
-            right.append(" · vs majority", "bold")
+            parts.append(Part("vs majority", "bold"))
         if self.view is View.PUBLISHED:
             v = al.version(self.focus_id)
-            right.append(f" ({visible(v.badge)})")
+            parts.append(Part(f"published ({visible(v.badge)})", "", 1))
             if row is not None and self.focus_id not in row.cells:
-                right.append(" · not in this copy", p.missing)
+                parts.append(Part("not in this copy", p.missing))
+        if self.search_text:
+            parts.append(Part(f"/{visible(self.search_text)} {len(self.matches)} rows", p.meta))
+        progress = self.review_progress()
+        if progress:
+            parts.append(Part(progress, "", 1, short=self.review_progress(short=True)))
+        parts.append(Part(f"base {visible(base.badge)}", "", 2))
         if self._cols is not None:
             note = paging_note(self._cols, self.view or View.COLUMNS)
             if note:
-                right.append(f" · {note}", p.meta)
-        if self.search_text:
-            right.append(f" · /{visible(self.search_text)} {len(self.matches)} rows", p.meta)
-        right.append(" ")
-        self.query_one(StoryHeader).show(visible(al.title or base.title or "(untitled)"), right)
+                parts.append(Part(note, p.meta, 5))
+        parts.append(Part(f"{len(al.versions)} versions", "", 3, short=f"{len(al.versions)} v"))
+        if self.view is not None and self.view is not View.PUBLISHED:
+            parts.append(Part(self.view.value, "", 6))
+        self.query_one(StoryHeader).show(visible(al.title or base.title or "(untitled)"), parts)
         height = self.size.height
         lines = 8 if height >= 36 else 5 if height >= 20 else 3
         self.query_one(Overview).show(self.reading, p, self.shown, self.focus_id, self.pos, lines)
@@ -428,6 +464,9 @@ class ReaderScreen(Screen[None]):
         if not n:
             return
         pos = max(0, min(pos, n - 1))
+        if self.hidden(pos):
+            self.leave_filter_for(pos)
+            return
         old, self.pos = self.pos, pos
         story = self.query_one(StoryView)
         if self._too_small:
@@ -443,28 +482,38 @@ class ReaderScreen(Screen[None]):
         self._update_chrome()
 
     def action_next_row(self) -> None:
-        self._goto(self.pos + 1)
+        self._goto(self._next(self.pos, 1))
 
     def action_prev_row(self) -> None:
-        self._goto(self.pos - 1)
+        self._goto(self._next(self.pos, -1))
+
+    def _next(self, pos: int, step: int) -> int:
+        """The next row shown (a review filter may hide some), or ``pos`` at the end."""
+        nxt = self.step_visible(pos, step)
+        return pos if nxt is None else nxt
 
     def action_first_row(self) -> None:
-        self._goto(0)
+        self._goto(self._next(-1, 1))
 
     def action_last_row(self) -> None:
-        self._goto(len(self.reading.rows) - 1)
+        self._goto(self._next(len(self.reading.rows), -1))
 
     def action_next_diff(self) -> None:
-        nxt = self.reading.next_differing(self.pos, 1, self._compared(), self.consensus)
-        if nxt is None:
-            self.notify("no more changes below", timeout=2, markup=False)
-        else:
-            self._goto(nxt)
+        self._diff_step(1)
 
     def action_prev_diff(self) -> None:
-        nxt = self.reading.next_differing(self.pos, -1, self._compared(), self.consensus)
+        self._diff_step(-1)
+
+    def _diff_step(self, step: int) -> None:
+        nxt: int | None = self.pos
+        while True:
+            assert nxt is not None
+            nxt = self.reading.next_differing(nxt, step, self._compared(), self.consensus)
+            if nxt is None or not self.hidden(nxt):
+                break
         if nxt is None:
-            self.notify("no more changes above", timeout=2, markup=False)
+            where = "below" if step > 0 else "above"
+            self.notify(f"no more changes {where}", timeout=2, markup=False)
         else:
             self._goto(nxt)
 
@@ -543,11 +592,16 @@ class ReaderScreen(Screen[None]):
         return al, Reading.of(al)
 
     def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
+        if event.worker.group == "export":
+            self.export_state_changed(event)
+            return
         if event.worker.group != "rebase":
             return
         if event.state is WorkerState.SUCCESS and event.worker.result is not None:
             old_base = self.alignment.base
             self.alignment, self.reading = event.worker.result
+            if self.session is not None:
+                self.session.rebased(self.alignment)
             self.focus_id = old_base if old_base in self.shown else self.focus_id
             if self.alignment.base not in self.shown:
                 self._set_shown([*self.shown, self.alignment.base])
@@ -617,6 +671,9 @@ class ReaderScreen(Screen[None]):
         nxt = Reading.next_match(self.matches, jump_from, 1) if jump_from is not None else None
         if nxt is not None:
             self.pos = nxt
+            if self.hidden(nxt):  # the search found a row the review filter hides
+                self.review_filter = None
+                self._compute_filter()
         self._relayout()
 
     def _close_search(self) -> None:
