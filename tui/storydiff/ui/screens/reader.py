@@ -24,7 +24,17 @@ from textual.worker import Worker, WorkerState
 from ...model import Alignment
 from ...review.session import ReviewSession
 from ...textnorm import visible
-from ..layout import VIEW_ORDER, Block, Columns, Layout, Options, View, columns_for, paging_note
+from ..layout import (
+    VIEW_ORDER,
+    Block,
+    Columns,
+    Layout,
+    Options,
+    View,
+    columns_for,
+    paging_note,
+    review_char,
+)
 from ..reading import Reading
 from ..render import Palette
 from ..widgets.overview import Overview
@@ -456,7 +466,12 @@ class ReaderScreen(Reviewing, Screen[None]):
         self.query_one(StoryHeader).show(visible(al.title or base.title or "(untitled)"), parts)
         height = self.size.height
         lines = 8 if height >= 36 else 5 if height >= 20 else 3
-        self.query_one(Overview).show(self.reading, p, self.shown, self.focus_id, self.pos, lines)
+        marked = self.session is not None and self.session.review.marks
+        review = [review_char(self.mark_at(i)) for i in range(n)] if marked else []
+        lines += 1 if review else 0  # the review line costs the story a line, not a version
+        self.query_one(Overview).show(
+            self.reading, p, self.shown, self.focus_id, self.pos, lines, review
+        )
 
     # ------------------------------------------------------------------ moving
     def _goto(self, pos: int) -> None:

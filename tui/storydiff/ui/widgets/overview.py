@@ -21,6 +21,7 @@ from ..render import Palette, badge, marks_line
 
 # which mark wins when several rows share one character: the most telling
 _PRIORITY = {"unique": 5, "moved": 4, "changed": 3, "missing": 2, "base": 1, "same": 0}
+_REVIEW_PRIORITY = {"⚑": 3, "✎": 2, "✓": 1, " ": 0}
 LABEL = 11  # number, focus pointer, badge (6 + its padding), a space
 
 
@@ -28,7 +29,7 @@ class Overview(Widget):
     """Compact map of the whole story; click a column to jump there."""
 
     DEFAULT_CSS = """
-    Overview { height: auto; max-height: 9; }
+    Overview { height: auto; max-height: 10; }
     """
 
     class Jump(Message):
@@ -44,6 +45,7 @@ class Overview(Widget):
         self.focus_id = ""
         self.current = 0
         self.max_lines = 6
+        self.review: Sequence[str] = ()  # per row: review_char (" " for none); () hides it
 
     def show(
         self,
@@ -53,11 +55,14 @@ class Overview(Widget):
         focus: str,
         current: int,
         max_lines: int,
+        review: Sequence[str] = (),
     ) -> None:
         self.reading, self.palette = reading, palette
         self.shown, self.focus_id, self.current = tuple(shown), focus, current
         self.max_lines = max(1, max_lines)
-        self.styles.height = min(len(self.shown), self.max_lines)
+        self.review = review if any(c != " " for c in review) else ()
+        extra = 1 if self.review else 0
+        self.styles.height = min(len(self.shown) + extra, self.max_lines)
         self.refresh()
 
     def _per(self, width: int) -> int:
@@ -75,6 +80,10 @@ class Overview(Widget):
         vids = list(self.shown)
         lines = self.max_lines
         more = 0
+        out = Text(no_wrap=True, overflow="crop", end="")
+        if self.review and lines > 1:
+            out.append_text(self._review_line(per, palette))
+            lines -= 1
         if len(vids) > lines:
             # keep the focused version in view, then the first ones
             keep = vids[: lines - 1]
@@ -82,10 +91,9 @@ class Overview(Widget):
                 keep[-1] = self.focus_id
             more = len(vids) - len(keep)
             vids = keep
-        out = Text(no_wrap=True, overflow="crop", end="")
         for i, vid in enumerate(vids):
             n, v = versions[vid]
-            if i:
+            if i or out:
                 out.append("\n")
             out.append_text(self._label(n, v, palette, vid == self.focus_id))
             marks = reading.marks[vid]
@@ -97,6 +105,21 @@ class Overview(Widget):
         if more:
             out.append(f"\n… {more} more versions (V chooses which are shown)", palette.meta)
         return out
+
+    def _review_line(self, per: int, palette: Palette) -> Text:
+        """Where the reviewer's marks are: ⚑ flagged, ✎ a note, ✓ reviewed (the most
+        telling of a bucket's rows)."""
+        t = Text("review".ljust(LABEL), style=palette.meta, end="")
+        cursor = Style(reverse=True, bold=True)
+        styles = {"⚑": palette.flag, "✎": palette.note, "✓": palette.reviewed, " ": palette.gutter}
+        chars = [
+            max(self.review[k : k + per], key=_REVIEW_PRIORITY.__getitem__)
+            for k in range(0, len(self.review), per)
+        ]
+        at = self.current // per
+        for i, c in enumerate(chars):
+            t.append("·" if c == " " else c, styles[c] + cursor if i == at else styles[c])
+        return t
 
     def _label(self, n: int, v: Version, palette: Palette, focused: bool) -> Text:
         """``12▸BADGE `` in LABEL cells: number, focus pointer, the badge in its colour."""
