@@ -8,6 +8,7 @@ from conftest import modules_after
 def test_engine_never_imports_textual() -> None:
     mods = modules_after(
         "import storydiff.story, storydiff.jsonio, storydiff.build, storydiff.summary\n"
+        "import storydiff.review, storydiff.review.session, storydiff.report\n"
         "from storydiff.story import load_story; load_story([])"
     )
     assert "textual" not in mods

@@ -170,3 +170,18 @@ def test_differences_160x48(snap_compare: SnapCompare) -> None:
     assert snap_compare(
         make_app(), terminal_size=WIDE, press=("n", "n"), run_before=in_view(View.COLUMNS)
     )
+
+
+def test_review_80x24(snap_compare: SnapCompare) -> None:
+    """Reviewing at 80x24: row 1 reviewed (✓ in its gutter), row 2 flagged with a note (⚑ in
+    the gutter, "⚑ flagged · ✎ quote cut" under the row), the header's "1/27 reviewed,
+    1 flagged", and the overview's "review" line with ✓ and ⚑ over rows 1 and 2."""
+    keys = ("space", "j", "exclamation_mark", "a", *"quote cut", "enter")
+    assert snap_compare(make_app(), terminal_size=SMALL, press=keys, run_before=in_view(View.PAIR))
+
+
+def test_note_editor_80x24(snap_compare: SnapCompare) -> None:
+    """The note editor over the reader: "Note on row 2", the text typed so far, and the help
+    line (Enter save, Esc cancel kept as a draft)."""
+    keys = ("j", "a", *"number changed")
+    assert snap_compare(make_app(), terminal_size=SMALL, press=keys, run_before=in_view(View.PAIR))
