@@ -17,6 +17,7 @@ import argparse
 import asyncio
 import os
 import sys
+import tempfile
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -92,6 +93,14 @@ SHOTS: tuple[Shot, ...] = (
         "underline and strike-through.",
     ),
     Shot(
+        "review-120x36",
+        (120, 36),
+        View.PAIR,
+        ("space", "j", "space", "exclamation_mark", "a", *"quote cut short", "enter", "j"),
+        caption="Reviewing: rows marked reviewed (✓) and flagged with a note (⚑ ✎), the "
+        "progress in the header and a review line over the map.",
+    ),
+    Shot(
         "help-80x24",
         (80, 24),
         View.PAIR,
@@ -102,6 +111,9 @@ SHOTS: tuple[Shot, ...] = (
 
 
 async def take(shot: Shot, alignment: Alignment, out: Path) -> Path:
+    # The demo's review lives in the user data directory: each picture gets an empty one, so
+    # neither the user's own marks nor another shot's appear in it, and none are touched.
+    os.environ["XDG_DATA_HOME"] = tempfile.mkdtemp(prefix="storydiff-shot-")
     app = StorydiffApp(alignment=alignment, colours=shot.colours)
     async with app.run_test(size=shot.size) as pilot:
         await pilot.pause()
