@@ -206,3 +206,23 @@ def test_report_json_is_the_align_json_plus_the_review(story: Path) -> None:
     assert review["counts"]["flagged"] == 1
     assert report["schema"] == aligned["schema"]
     assert report["rows"] == aligned["rows"] and report["versions"] == aligned["versions"]
+
+
+def test_copies_from_several_folders_keep_their_review_in_the_data_dir(
+    tmp_path: Path, fresh_data_dir: Path
+) -> None:
+    """Their only common folder may be the home folder (or /): nothing is written there."""
+    first, second = tmp_path / "a", tmp_path / "b"
+    first.mkdir()
+    second.mkdir()
+    shutil.copy(SEEDS / "000_213675de9e36e604.txt", first / "one.txt")
+    shutil.copy(SEEDS / "003_42d899cb014f27ae.txt", second / "two.txt")
+    paths = [str(first / "one.txt"), str(second / "two.txt")]
+    al = load_story(paths)
+    assert not al.one_folder
+    session = ReviewSession(al)
+    session.toggle_flagged(0)
+    assert session.close()
+    assert Path(session.path).is_relative_to(fresh_data_dir)
+    assert not list(tmp_path.rglob(SIDECAR_DIR))
+    assert review_json(*paths)["counts"]["flagged"] == 1

@@ -199,7 +199,7 @@ def _saved_review(alignment: Alignment, strict: bool) -> tuple[Review, str]:
     from .review import Review, ReviewFileError
     from .review.store import locate, read_entries
 
-    location = locate(alignment.story_dir)
+    location = locate(alignment.story_dir, one_folder=alignment.one_folder)
     try:
         entries = read_entries(location.path)
     except ReviewFileError as exc:

@@ -196,6 +196,10 @@ class Alignment:
     # The folder the copies came from (the one given, or the common parent of the files):
     # where the review sidecar and the app's reports go.  None for hand-built alignments.
     story_dir: str | None = None
+    # Whether every copy sits directly in story_dir (a folder, or files from one folder).
+    # Copies gathered from several folders have only a distant common parent -- maybe the
+    # home folder or / -- and storydiff writes nothing there.
+    one_folder: bool = True
 
     def version(self, vid: str) -> Version:
         for v in self.versions:

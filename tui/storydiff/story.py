@@ -7,6 +7,7 @@ otherwise they are raised as one-line :class:`~storydiff.errors.InputError`s.
 
 from __future__ import annotations
 
+import os
 import time
 from collections.abc import Callable, Sequence
 from dataclasses import replace
@@ -59,7 +60,9 @@ def load_story(
     )
     alignment.timings.update({"load": t1 - t0, "clean": t2 - t1})
     if inputs.story_dir is not None:
-        alignment = replace(alignment, story_dir=str(inputs.story_dir))
+        home = os.path.abspath(inputs.story_dir)
+        one = all(os.path.dirname(os.path.abspath(src)) == home for src, _ in inputs.files)
+        alignment = replace(alignment, story_dir=str(inputs.story_dir), one_folder=one)
     return alignment
 
 

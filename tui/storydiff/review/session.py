@@ -28,7 +28,7 @@ class ReviewSession:
         problem: Callable[[str], None] | None = None,
     ) -> None:
         self.alignment = alignment
-        self.location = location or locate(alignment.story_dir)
+        self.location = location or locate(alignment.story_dir, one_folder=alignment.one_folder)
         entries, self.warnings = load(self.location)
         self.review = Review.attach(alignment, entries) if entries else Review()
         self.saver = Saver(self.location, problem)

@@ -78,17 +78,20 @@ def _is_demo(folder: Path) -> bool:
         return False
 
 
-def locate(story_dir: str | None) -> Location:
+def locate(story_dir: str | None, *, one_folder: bool = True) -> Location:
     """The review file for the story read from ``story_dir``.
 
     An existing file wins (the sidecar first), so a review started in the user data
     directory stays there even if the folder later becomes writable; a new review goes next
-    to the story when the folder is writable."""
+    to the story when the folder is writable.  Copies from several folders (``one_folder``
+    False) have no folder of their own: their review lives in the user data directory."""
     if story_dir is None or _is_demo(Path(story_dir)):
         return Location(_user_file(None), None, None)
     folder = Path(story_dir).resolve()
     sidecar = folder / SIDECAR_DIR / SIDECAR_NAME
     user = _user_file(folder)
+    if not one_folder:
+        return Location(user, None, str(folder))
     if sidecar.exists():
         return Location(sidecar, user, str(folder))
     if user.exists() or not _writable(folder):
@@ -96,19 +99,19 @@ def locate(story_dir: str | None) -> Location:
     return Location(sidecar, user, str(folder))
 
 
-def report_folder(story_dir: str | None) -> Path:
+def report_folder(story_dir: str | None, *, one_folder: bool = True) -> Path:
     """Where the app writes reports: next to the copies when it may, else the user data
-    directory (the demo, a read-only folder)."""
-    if story_dir is None or _is_demo(Path(story_dir)):
+    directory (the demo, a read-only folder, copies from several folders)."""
+    if story_dir is None or _is_demo(Path(story_dir)) or not one_folder:
         return data_dir() / "reports"
     folder = Path(story_dir).resolve()
     return folder if os.access(folder, os.W_OK | os.X_OK) else data_dir() / "reports"
 
 
-def report_path(story_dir: str | None, fmt: str) -> Path:
+def report_path(story_dir: str | None, fmt: str, *, one_folder: bool = True) -> Path:
     """``storydiff-report.<fmt>`` next to the story (the loader knows to skip that name), or
     a name per story in the user data directory."""
-    folder = report_folder(story_dir)
+    folder = report_folder(story_dir, one_folder=one_folder)
     name = f"{REPORT_PREFIX}.{fmt}"
     if story_dir is None or folder != Path(story_dir).resolve():
         owner = None if story_dir is None or _is_demo(Path(story_dir)) else Path(story_dir)

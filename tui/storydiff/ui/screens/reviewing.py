@@ -294,7 +294,8 @@ class Reviewing:
     def action_export(self) -> None:
         from ...review.store import report_folder
 
-        folder = report_folder(self.alignment.story_dir)
+        al = self.alignment
+        folder = report_folder(al.story_dir, one_folder=al.one_folder)
 
         def chosen(fmt: str | None) -> None:
             if fmt is not None:
@@ -308,9 +309,10 @@ class Reviewing:
         from ...review import Review
         from ...review.store import report_path, write_atomic
 
+        al = self.alignment
         review = self.session.review if self.session is not None else Review()
-        text = render(self.alignment, review, fmt)
-        path = report_path(self.alignment.story_dir, fmt)
+        text = render(al, review, fmt)
+        path = report_path(al.story_dir, fmt, one_folder=al.one_folder)
         write_atomic(path, text.encode("utf-8"))
         return path
 
