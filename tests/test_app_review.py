@@ -69,6 +69,9 @@ async def reader(
         await pilot.pause(0)
         screen = app.screen
         assert isinstance(screen, ReaderScreen)
+        assert app.review is not None
+        app.review.wait()  # opened on a thread after the first frame
+        await pilot.pause()
         yield app, pilot, screen
 
 
@@ -319,6 +322,16 @@ async def test_marks_follow_their_rows_when_the_base_changes(story: Path) -> Non
         assert screen.session.alignment is screen.alignment
 
 
+async def test_a_key_pressed_before_the_review_is_open_is_not_lost(story: Path) -> None:
+    """The review opens on a thread after the first frame; space at once still marks."""
+    app = StorydiffApp(alignment=load_story([str(story)]), colours="colour")
+    async with app.run_test(size=SMALL) as pilot:
+        await pilot.press("space")
+        screen = app.screen
+        assert isinstance(screen, ReaderScreen)
+        assert screen.session is not None and screen.session.mark(0).reviewed
+
+
 async def test_review_keys_are_in_the_help_and_the_palette(story: Path) -> None:
     async with reader(story) as (app, pilot, screen):
         await pilot.press("question_mark")
@@ -374,6 +387,9 @@ def test_orphans_are_announced(story: Path) -> None:
     async def run() -> None:
         async with app.run_test(size=WIDE) as pilot:
             await pilot.pause(0)
+            assert app.review is not None
+            app.review.wait()
+            await pilot.pause()
             screen = app.screen
             assert isinstance(screen, ReaderScreen)
             assert "1 gone" in position(screen)

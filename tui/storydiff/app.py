@@ -23,7 +23,7 @@ from .errors import StorydiffError
 from .model import Alignment
 from .options import StoryOptions
 from .prefetch import Prefetch
-from .review.session import ReviewSession
+from .review.background import BackgroundSession
 from .textnorm import visible
 from .ui.commands import ReaderCommands
 from .ui.keymap import load_keymap
@@ -70,7 +70,7 @@ class StorydiffApp(App[int]):
         self.error: StorydiffError | None = None
         self._last_progress = 0.0
         self.keymap_problems: list[str] = []
-        self.session: ReviewSession | None = None
+        self.review: BackgroundSession | None = None  # the story's review, opening or open
 
     # ------------------------------------------------------------------ theme
     def palette(self) -> Palette:
@@ -112,8 +112,12 @@ class StorydiffApp(App[int]):
     def _open(self, alignment: Alignment) -> None:
         first = self.alignment is None
         self.alignment = alignment
-        session = self._review(alignment)
-        screen = ReaderScreen(alignment, self.palette(), session)
+        opened = self.review is not None  # by the loading worker
+        if self.review is None:
+            self.review = BackgroundSession(
+                alignment, problem=self._review_problem, ready=self._review_opened
+            )
+        screen = ReaderScreen(alignment, self.palette(), self.review)
         if first:
             # The story lives as long as the reader: keep the collector's full passes (70+ ms
             # with a hundred versions, felt as a stutter on a keypress) from walking it.
@@ -124,18 +128,30 @@ class StorydiffApp(App[int]):
             self.push_screen(screen)
         for problem in self.keymap_problems:
             self.notify(problem, severity="warning", timeout=8, markup=False)
+        if opened:
+            self._show_review()
+        else:  # it opens once the first frame is out (a review key opens it at once)
+            self.call_after_refresh(self.review.start)
 
     # ------------------------------------------------------------------ review
-    def _review(self, alignment: Alignment) -> ReviewSession | None:
-        """The story's saved review, or None (with a warning) when it cannot be used."""
-        try:
-            self.session = ReviewSession(alignment, problem=self._review_problem)
-        except StorydiffError as exc:
-            self.notify(f"{exc.message}; review marks are off", severity="error", markup=False)
-            return None
-        for warning in self.session.warnings:
+    def _review_opened(self) -> None:
+        """From the review's thread once it is open (or failed): back on the app's."""
+        with suppress(RuntimeError):  # the app is already gone
+            self.call_from_thread(self._show_review)
+
+    def _show_review(self) -> None:
+        review = self.review
+        if review is None:
+            return
+        if review.error is not None:
+            message = f"{review.error.message}; review marks are off"
+            self.notify(visible(message), severity="error", markup=False)
+            return
+        session = review.session
+        assert session is not None
+        for warning in session.warnings:
             self.notify(visible(warning), severity="warning", timeout=10, markup=False)
-        orphans = len(self.session.review.orphans)
+        orphans = len(session.review.orphans)
         if orphans:
             self.notify(
                 f"{orphans} saved mark{'s' if orphans > 1 else ''} on passages no longer in "
@@ -143,7 +159,9 @@ class StorydiffApp(App[int]):
                 timeout=8,
                 markup=False,
             )
-        return self.session
+        for screen in self.screen_stack:
+            if isinstance(screen, ReaderScreen):
+                screen.review_opened()
 
     def _review_problem(self, message: str) -> None:
         """From the saver's thread: a write failed or moved to the user data directory."""
@@ -154,20 +172,28 @@ class StorydiffApp(App[int]):
 
     def on_unmount(self) -> None:
         # the last change must be on disk before the process ends
-        if self.session is not None and not self.session.close():
+        if self.review is not None and not self.review.close():
             self.error = StorydiffError(
-                f"{self.session.path}: the last review change may not "
-                "be saved (the disk did not answer)"
+                "the last review change may not be saved (the disk did not answer)"
             )
 
     # ------------------------------------------------------------------ loading
     @work(thread=True, exclusive=True, exit_on_error=False, group="load")
     def _load(self) -> Alignment:
-        if self.prefetch is not None:
-            return self.prefetch.result(self._progress)
-        from .story import load_story
+        # The review's code loads while the story does (it is needed right after), then the
+        # review opens here, off the UI thread, so the first frame already shows its marks.
+        import storydiff.review.session  # noqa: F401
 
-        return load_story(self.paths, self.options, self._progress)
+        if self.prefetch is not None:
+            alignment = self.prefetch.result(self._progress)
+        else:
+            from .story import load_story
+
+            alignment = load_story(self.paths, self.options, self._progress)
+        review = BackgroundSession(alignment, problem=self._review_problem)
+        review.open_now()
+        self.review = review
+        return alignment
 
     def _progress(self, stage: str, done: int, total: int) -> None:
         """Called from the loading thread: forward at most every 50 ms (and the last step)."""

@@ -307,7 +307,7 @@ def report(
 
 def _report_target(output: str, fmt: str) -> Path:
     """``-o`` names a file, or a folder to put ``storydiff-report.<format>`` in."""
-    from .loading.inputs import REPORT_PREFIX
+    from .options import REPORT_PREFIX
     from .report import SUFFIX
 
     path = Path(output)

@@ -15,3 +15,8 @@ class StoryOptions:
     base: str | None = None  # version id, file name, source, outlet name or badge
     max_bytes: int = DEFAULT_MAX_BYTES
     max_story_bytes: int = 20 * DEFAULT_MAX_BYTES  # 400 MB: the CLI default too
+
+
+# The app writes its reports next to the copies; a Markdown or HTML report must not come back
+# as one more copy of the story on the next run, so the loader skips this name.
+REPORT_PREFIX = "storydiff-report"

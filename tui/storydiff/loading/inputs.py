@@ -17,6 +17,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from storydiff.errors import InputError
+from storydiff.options import REPORT_PREFIX
 
 from .decode import SNIFF_BYTES, sniff_is_text
 from .manifest import MANIFEST_NAME, Manifest, load_manifest
@@ -28,9 +29,6 @@ STORY_SUFFIXES = frozenset({".txt", ".text", ".md", ".markdown", ".html", ".htm"
 _NOT_STORY = """.toml .json .yaml .yml .csv .tsv .py .js .css .sh .log .ini .cfg .xml .pdf .doc
 .docx .odt .rtf .png .jpg .jpeg .gif .webp .svg .zip .gz .tar .bak .orig .rej .swp .tmp"""
 NOT_STORY_SUFFIXES = frozenset(_NOT_STORY.split())
-# The app writes its reports next to the copies; a Markdown or HTML report must not come
-# back as one more copy of the story on the next run.
-REPORT_PREFIX = "storydiff-report"
 
 
 @dataclass(frozen=True)

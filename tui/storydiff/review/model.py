@@ -16,8 +16,6 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 
-from rapidfuzz import fuzz, process
-
 from ..model import Alignment, Row
 from ..textnorm import match_key
 
@@ -180,6 +178,8 @@ def _distance(entry: Entry, n: int) -> int:
 
 def _fuzzy(al: Alignment, entries: Iterable[tuple[int, Entry]]) -> dict[int, int]:
     """Entries whose text is still (nearly) there, re-worded: entry index -> row position."""
+    from rapidfuzz import fuzz, process  # only when a mark lost its paragraphs
+
     choices: list[str] = []
     owners: list[int] = []
     for n, row in enumerate(al.rows):

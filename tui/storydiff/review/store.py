@@ -30,7 +30,7 @@ from platformdirs import user_data_dir
 
 from ..demo import demo_story_dir
 from ..errors import InputError
-from ..loading.inputs import REPORT_PREFIX
+from ..options import REPORT_PREFIX
 from .codec import ReviewFileError, parse
 from .model import Entry
 

@@ -13,6 +13,7 @@ from __future__ import annotations
 from collections.abc import Callable, Hashable
 from dataclasses import dataclass
 from enum import StrEnum
+from typing import TYPE_CHECKING
 
 from rich.console import Console
 from rich.segment import Segment
@@ -20,10 +21,12 @@ from rich.style import Style
 from rich.text import Text
 
 from ..model import Cell, Row
-from ..review import Mark
 from ..textnorm import visible
 from .reading import Folded, Reading, search_pattern
 from .render import Palette, Side, diff_text, highlight, outlet_label
+
+if TYPE_CHECKING:
+    from ..review import Mark
 
 Line = list[Segment]
 

@@ -4,7 +4,7 @@ passage is no longer in the story (listed here, never dropped).  Enter jumps to 
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import ClassVar
+from typing import TYPE_CHECKING, ClassVar
 
 from rich.text import Text
 from textual.app import ComposeResult
@@ -14,8 +14,10 @@ from textual.screen import ModalScreen
 from textual.widgets import OptionList, Static
 from textual.widgets.option_list import Option
 
-from ...review import Entry, Mark
 from ...textnorm import visible
+
+if TYPE_CHECKING:
+    from ...review import Entry, Mark
 
 
 def _flat(text: str, width: int = 64) -> str:

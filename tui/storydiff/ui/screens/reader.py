@@ -22,7 +22,7 @@ from textual.widgets import Footer, Input, Static
 from textual.worker import Worker, WorkerState
 
 from ...model import Alignment
-from ...review.session import ReviewSession
+from ...review.background import BackgroundSession
 from ...textnorm import visible
 from ..layout import (
     VIEW_ORDER,
@@ -204,10 +204,10 @@ class ReaderScreen(Reviewing, Screen[None]):
     ]
 
     def __init__(
-        self, alignment: Alignment, palette: Palette, session: ReviewSession | None = None
+        self, alignment: Alignment, palette: Palette, review: BackgroundSession | None = None
     ) -> None:
         super().__init__()
-        self.session = session
+        self.review = review
         self.alignment = alignment
         self.reading = Reading.of(alignment)
         self.palette = palette
@@ -616,7 +616,7 @@ class ReaderScreen(Reviewing, Screen[None]):
             old_base = self.alignment.base
             self.alignment, self.reading = event.worker.result
             if self.session is not None:
-                self.session.rebased(self.alignment)
+                self.session.rebased(self.alignment)  # (review_opened does it if it is later)
             self.focus_id = old_base if old_base in self.shown else self.focus_id
             if self.alignment.base not in self.shown:
                 self._set_shown([*self.shown, self.alignment.base])

@@ -19,20 +19,19 @@ from textual import work
 from textual.binding import Binding
 from textual.worker import Worker, WorkerState
 
-from ...review import Mark
-from ...review.session import ReviewSession
 from ...textnorm import visible
-from .export import ExportScreen
-from .marks import MarksScreen
-from .note import NoteResult, NoteScreen
 
 if TYPE_CHECKING:
     from textual.app import App
     from textual.notifications import SeverityLevel
 
     from ...model import Alignment
+    from ...review import Mark
+    from ...review.background import BackgroundSession
+    from ...review.session import ReviewSession
     from ..layout import View
     from ..reading import Reading
+    from .note import NoteResult
 
 FILTERS = {
     "flagged": ("flagged", lambda m: m.flagged),
@@ -107,6 +106,7 @@ class Reviewing:
         reading: Reading
         pos: int
         view: View | None
+        is_mounted: bool
 
         def _goto(self, pos: int) -> None: ...
         def _relayout(self) -> None: ...
@@ -122,11 +122,29 @@ class Reviewing:
             markup: bool = True,
         ) -> None: ...
 
-    session: ReviewSession | None = None
+    review: BackgroundSession | None = None
     review_filter: str | None = None
     _filter_rows: frozenset[int] | None = None
 
     # ------------------------------------------------------------------ state
+    @property
+    def session(self) -> ReviewSession | None:
+        """The review if it is open yet (drawing never waits for it)."""
+        return self.review.peek() if self.review is not None else None
+
+    def review_opened(self) -> None:
+        """The review arrived after the first frame: draw its marks."""
+        session = self.session
+        if session is None:
+            return
+        session.rebased(self.alignment)  # the user may have switched the base meanwhile
+        if not self.is_mounted:  # its first layout will draw the marks
+            return
+        if session.review.marks:
+            self._relayout()
+        else:
+            self._update_chrome()
+
     def mark_at(self, pos: int) -> Mark | None:
         if self.session is None or not 0 <= pos < len(self.alignment.rows):
             return None
@@ -171,12 +189,18 @@ class Reviewing:
 
     # ------------------------------------------------------------------ actions
     def _session(self) -> ReviewSession | None:
-        if self.session is None:
-            self.notify("no review for this story", timeout=2, markup=False)
-        elif not self.alignment.rows:
+        """The review for a review key: waits for it if it is still opening (the first
+        keys typed at start-up are not lost)."""
+        session = self.review.wait() if self.review is not None else None
+        if session is None:
+            self.notify("review marks are off for this story", timeout=3, markup=False)
+            return None
+        if not self.alignment.rows:
             self.notify("no rows to review", timeout=2, markup=False)
             return None
-        return self.session
+        if self.session is session and session.alignment is not self.alignment:
+            session.rebased(self.alignment)
+        return session
 
     def action_toggle_reviewed(self) -> None:
         if (session := self._session()) is not None:
@@ -196,6 +220,8 @@ class Reviewing:
         row_id = self.alignment.rows[pos].id
         draft = session.drafts.get(row_id)
         text = draft if draft is not None else session.mark(pos).note
+
+        from .note import NoteScreen  # the editor (TextArea) loads when first wanted
 
         def done(result: NoteResult | None) -> None:
             if result is None:
@@ -238,7 +264,7 @@ class Reviewing:
         self._relayout()
 
     def action_filter(self, which: str) -> None:
-        if self.session is None:
+        if self._session() is None:
             return
         if self.review_filter == which:
             self.review_filter = None
@@ -272,14 +298,17 @@ class Reviewing:
             self._relayout_at(pos)
 
     def action_list_marks(self) -> None:
-        if self.session is None:
+        session = self._session()
+        if session is None:
             return
         rows = self.alignment.rows
         marked = [
             (n, mark, row.cells.get(self.alignment.base, next(iter(row.cells.values()))).text)
             for n, row in enumerate(rows)
-            if not (mark := self.session.review.get(row.id)).empty
+            if not (mark := session.review.get(row.id)).empty
         ]
+
+        from .marks import MarksScreen
 
         def chosen(pos: int | None) -> None:
             if pos is not None:
@@ -287,12 +316,13 @@ class Reviewing:
                 self._goto(pos)
 
         self.app.push_screen(
-            MarksScreen(marked, self.session.review.orphans, self.review_progress()), chosen
+            MarksScreen(marked, session.review.orphans, self.review_progress()), chosen
         )
 
     # ------------------------------------------------------------------ export
     def action_export(self) -> None:
         from ...review.store import report_folder
+        from .export import ExportScreen
 
         al = self.alignment
         folder = report_folder(al.story_dir, one_folder=al.one_folder)
@@ -310,7 +340,8 @@ class Reviewing:
         from ...review.store import report_path, write_atomic
 
         al = self.alignment
-        review = self.session.review if self.session is not None else Review()
+        session = self.review.wait() if self.review is not None else None
+        review = session.review if session is not None else Review()
         text = render(al, review, fmt)
         path = report_path(al.story_dir, fmt, one_folder=al.one_folder)
         write_atomic(path, text.encode("utf-8"))
