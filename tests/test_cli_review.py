@@ -145,14 +145,17 @@ def test_review_refuses_a_broken_file_and_leaves_it_alone(story: Path) -> None:
 
 # ---------------------------------------------------------------------- report
 @pytest.mark.parametrize("fmt", ["md", "html"])
-def test_report_on_the_seeds_has_every_outlet_row_flag_and_note(fmt: str) -> None:
-    """`storydiff report seeds --format md|html`: the seeds are the demo story, so their
-    review lives in the (test's own) user data directory."""
-    expected = review_some(str(SEEDS))
-    proc = run("report", str(SEEDS), "--format", fmt)
+def test_report_on_the_seeds_has_every_outlet_row_flag_and_note(fmt: str, tmp_path: Path) -> None:
+    """`storydiff report seeds --format md|html` with a review saved for the folder."""
+    # a copy of the seeds folder, reviewed and reported as `storydiff report seeds` from its
+    # parent: the repository's seeds/ stays untouched
+    work = tmp_path / "work"
+    shutil.copytree(SEEDS, work / "seeds")
+    expected = review_some(str(work / "seeds"))
+    proc = run("report", "seeds", "--format", fmt, cwd=work)
     assert proc.returncode == 0, proc.stderr
     text = proc.stdout
-    al = load_story([str(SEEDS)])
+    al = load_story([str(work / "seeds")])
     for v in al.versions:
         assert v.outlet in text
     if fmt == "md":
