@@ -26,6 +26,8 @@ from collections import defaultdict
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field, replace
 
+from rapidfuzz import fuzz
+
 from .features import (
     MIN_CONTAINED,
     Feat,
@@ -54,6 +56,10 @@ LOST_BREAKS_MIN = 3  # a copy with at least this many multi-row paragraphs ...
 LOST_BREAKS_SHARE = 0.3  # ... making up this share of its paragraphs lost its breaks
 MERGE_WINDOW = 3  # rows united by a merge lie at most this far apart in reading order
 CANDIDATES = 8  # rows scored per paragraph
+SIBLING_REACH = 6  # how far a split piece may sit from its sibling (past the copy's own)
+VERBATIM_WORDS = 6  # a piece found word for word in a row's paragraph: long enough to be sure
+COVER_GAIN = 0.08  # share of a row's paragraph a piece must add to its copy's cell there
+SMALL_HELD = 8  # content words under which a row's paragraph must be held nearly verbatim
 REPRESENTATIVES = 4  # copies per row that new paragraphs are compared with
 COMMON_ROWS = 0.4  # a stem found in more than this share of rows is not used to find rows
 
@@ -102,6 +108,9 @@ class _Row:
         self._crosshead = None
         if unit.version not in self.reps and len(self.reps) < REPRESENTATIVES:
             self.reps.append(unit.version)
+
+
+_HEAD = -1  # the start of the row order, for the commit's linked list (row ids are >= 0)
 
 
 def _unit_order(u: Unit) -> tuple[int, int]:
@@ -301,6 +310,85 @@ class Aligner:
             shared_weight(unit.feat, rep) / unit.feat.total for rep in self.rows[rid].rep_feats()
         )
 
+    def _really_holds(self, unit: Unit, rid: int) -> bool:
+        """A row's paragraph of a few content words is "held" by chance by any long
+        paragraph that happens to use those words: for such a row, demand its text, nearly
+        word for word, inside this one."""
+        reps = self.rows[rid].rep_feats()
+        if any(len(rep.stems) >= SMALL_HELD for rep in reps):
+            return True
+        return any(fuzz.partial_ratio(rep.key, unit.feat.key, score_cutoff=85) > 0 for rep in reps)
+
+    def _story_neighbours(self, rid: int, index: dict[int, int]) -> list[int]:
+        """The rows of the story next to ``rid`` in the order, one each way, past the rows
+        of a single copy's own paragraphs (``index``: row id -> place in the order)."""
+        at = index[rid]
+        out = []
+        for step in (-1, 1):
+            p = at + step
+            while 0 <= p < len(self.order) and abs(p - at) <= SIBLING_REACH:
+                row = self.rows[self.order[p]]
+                if len(row.cells) > 1 or self.base in row.cells:
+                    out.append(self.order[p])
+                    break
+                p += step
+        return out
+
+    def _story_ranks(self) -> dict[int, int]:
+        """Row id -> its place among the story's rows: a single copy's own paragraphs add
+        no distance (a merge window counts the story's paragraphs, not an outlet's)."""
+        ranks, k = {}, 0
+        for rid in self.order:
+            row = self.rows[rid]
+            k += len(row.cells) > 1 or self.base in row.cells
+            ranks[rid] = k
+        return ranks
+
+    def _verbatim_held(
+        self, unit: Unit, anchor: int, pos: dict[int, int], taken: set[int]
+    ) -> list[int]:
+        """Rows next to ``anchor`` whose paragraph this unit holds word for word: a merge
+        the scores miss when that paragraph is too small to score (two or three content
+        words) or small beside the anchor's (the search stops at a near-identical match)."""
+        key = unit.feat.key
+        out = []
+        for rid in self._story_neighbours(anchor, pos):
+            row = self.rows[rid]
+            if rid in taken or row.crosshead:
+                continue
+            for rep in row.rep_feats():
+                if len(rep.key) < len(key) and rep.key.count(" ") >= 3 and rep.key in key:
+                    out.append(rid)
+                    break
+        return out
+
+    def _completes(self, units: list[Unit], assigned: dict[int, int], i: int, rid: int) -> bool:
+        """Does unit ``i`` complete its copy's cell in row ``rid``: does the cell, with it,
+        cover clearly more of the row's paragraph than without it?  (A lightly rewritten
+        part of a paragraph whose other part is in the row: a few changed words leave a
+        short piece under the containment bar, and only the words the cell still lacks
+        count, so a paragraph of the copy's own that shares a few common words does not.)"""
+        near = [k for k in range(max(0, i - 3), min(len(units), i + 4)) if k != i and k in assigned]
+        cell = [units[k] for k in near if self.find(assigned[k]) == rid]
+        if not cell:
+            return False
+        without = self._best(Feat.join([u.feat for u in cell]), rid).holds
+        joined = sorted([*cell, units[i]], key=_unit_order)
+        with_it = self._best(Feat.join([u.feat for u in joined]), rid).holds
+        return with_it >= without + COVER_GAIN
+
+    def _continues(self, piece: Unit, sibling: Unit, before: bool, rid: int) -> bool:
+        """Does ``piece`` joined to its neighbour ``sibling`` (which it comes ``before`` or
+        after) read word for word inside a paragraph of row ``rid``?  Then it is the other
+        half of that paragraph, whatever its scores say: a short first half without final
+        punctuation looks like a crosshead (containment is void between a crosshead and a
+        paragraph), and one of two or three words is too small to score."""
+        a, b = (piece, sibling) if before else (sibling, piece)
+        if not a.feat.key or not b.feat.key:
+            return False
+        joined = f"{a.feat.key} {b.feat.key}"
+        return any(joined in u.feat.key for us in self.rows[rid].cells.values() for u in us)
+
     def _bridges(self, feat: Feat, x: int, y: int) -> bool:
         """Does this paragraph hold part of row ``x`` and part of the neighbouring row ``y``,
         near verbatim, with neither alone explaining it?"""
@@ -308,9 +396,9 @@ class Aligner:
         if abs(pos[x] - pos[y]) > 1 or self.rows[x].crosshead or self.rows[y].crosshead:
             return False
         rx, ry = self.rows[x].rep_feats()[0], self.rows[y].rep_feats()[0]
-        alone = max(compare(feat, rx).inside, compare(feat, ry).inside)
-        if alone > 0.8:
-            return False
+        in_x, in_y = compare(feat, rx), compare(feat, ry)
+        if max(in_x.inside, in_y.inside) > 0.8 or max(in_x.full, in_y.full) >= T_NEAR_IDENTICAL:
+            return False  # one row explains it (a copy-edit of a short paragraph, say)
         both = compare(feat, Feat.join([rx, ry]) if pos[x] < pos[y] else Feat.join([ry, rx]))
         if both.inside < 0.92:
             return False
@@ -330,7 +418,13 @@ class Aligner:
             if v not in a.reps and len(a.reps) < REPRESENTATIVES:
                 a.reps.append(v)
         self.parent[gone] = keep
-        self.order.remove(gone)
+        if self.base in b.cells and self.base not in a.cells:
+            # the united row stands where the base paragraph stood: the story's order is
+            # the base's, not that of a copy's piece that made a row of its own first
+            self.order.remove(keep)
+            self.order[self.order.index(gone)] = keep
+        else:
+            self.order.remove(gone)
 
     # ----------------------------------------------------------------- the passes
     def run(self) -> Grouping:
@@ -355,8 +449,72 @@ class Aligner:
                 self.progress(done + 1, len(order))
         if deferred:
             seeded = [u for u in self.units[base] if u not in deferred]
-            self.units[base] = sorted(seeded + self._place(deferred), key=_unit_order)
+            placed = self._place(deferred)
+            self.units[base] = sorted(seeded + placed, key=_unit_order)
+            self._follow_base(base, placed)
+            self._late_merges(base, placed)
         return self._grouping()
+
+    def _late_merges(self, base: int, placed: list[Unit]) -> None:
+        """Merges the copies could not see: a copy that joined a paragraph to a long one of
+        the base's was placed before that paragraph had a row (a long paragraph is deferred
+        as a possible run-together block).  A copy's cell next to the row the base's
+        paragraph went to, holding that paragraph, means one row for both."""
+        for u in placed:
+            rid = self.find(self._row_holding(base, u))
+            index = {r: p for p, r in enumerate(self.order)}
+            for nb in self._story_neighbours(rid, index):
+                if self._holds_across(base, rid, nb) or self._holds_across(base, nb, rid):
+                    keep, gone = sorted((nb, rid), key=index.__getitem__)
+                    self._unite(keep, gone)
+                    break
+
+    def _holds_across(self, base: int, rid: int, other: int) -> bool:
+        """Does a copy with a cell in row ``rid`` and none in ``other`` hold, in that cell,
+        the base's paragraph of ``other``?"""
+        row, far = self.rows[rid], self.rows[other]
+        if base not in far.cells:
+            return False
+        target = Feat.join([x.feat for x in sorted(far.cells[base], key=_unit_order)])
+        return any(
+            v != base
+            and v not in far.cells
+            and compare(Feat.join([x.feat for x in us]), target).holds >= T_HOLDS
+            for v, us in row.cells.items()
+        )
+
+    def _row_holding(self, vi: int, unit: Unit) -> int:
+        return next(
+            rid for rid in self.order if any(x is unit for x in self.rows[rid].cells.get(vi, ()))
+        )
+
+    def _follow_base(self, base: int, placed: list[Unit]) -> None:
+        """Put the rows the base's deferred blocks went to back in the base's order.  Such a
+        row may have been made by a copy's piece of the block, next to that copy's
+        neighbour, before the base's previous paragraph's row; the story's order is the
+        base's, and the base must never read as moved."""
+        moved = {(u.para.index, u.para.part) for u in placed}
+        row_of: dict[tuple[int, int], int] = {}
+        for rid in self.order:
+            for u in self.rows[rid].cells.get(base, ()):
+                row_of[(u.para.index, u.para.part)] = rid
+        keys = [(u.para.index, u.para.part) for u in sorted(self.units[base], key=_unit_order)]
+        rows = [row_of[key] for key in keys]
+        for k, (key, rid) in enumerate(zip(keys, rows, strict=True)):
+            if key not in moved:
+                continue
+            before = next((r for r in reversed(rows[:k]) if r != rid), None)
+            after = next((r for r in rows[k + 1 :] if r != rid), None)
+            at = self.order.index(rid)
+            lo = self.order.index(before) if before is not None else -1
+            hi = self.order.index(after) if after is not None else len(self.order)
+            if lo < at < hi:
+                continue  # between the base's neighbours (past other copies' own rows)
+            self.order.remove(rid)
+            if before is not None:
+                self.order.insert(self.order.index(before) + 1, rid)
+            else:  # the story's opening
+                self.order.insert(self.order.index(after) if after is not None else 0, rid)
 
     def _is_block(self, unit: Unit) -> bool:
         return len(unit.feat.key) > BLOCK_LENGTH * self.median_len
@@ -381,6 +539,23 @@ class Aligner:
                 if rid not in taken:
                     assign(i, rid)
         scores = [{} if i in assigned else self._scores(u) for i, u in enumerate(units)]
+        # 1b. verbatim pieces: a paragraph found word for word inside the paragraph of one
+        # row only (a split half, a trimmed copy) belongs there, whatever a fuzzy score with
+        # another row says (half of a paragraph scores higher against a rewrite of the whole
+        # than against the whole).  Pieces share the row, as split halves do (pass 4).
+        for i, u in enumerate(units):
+            if i in assigned or u.feat.key.count(" ") < VERBATIM_WORDS - 1:
+                continue
+            hits = [  # (a row this copy took already is fine: the other half may be in it)
+                rid
+                for rid in scores[i]
+                if any(
+                    u.feat.key in rep.key and u.feat.key != rep.key
+                    for rep in self.rows[rid].rep_feats()
+                )
+            ]
+            if len(hits) == 1:
+                assigned[i] = hits[0]
         # 2. strong one-to-one matches, best first
         pairs = sorted(
             (
@@ -394,17 +569,29 @@ class Aligner:
             if i not in assigned and rid not in taken:
                 assign(i, rid)
         # 3. merges: a paragraph holding other rows' paragraphs
+        pos: dict[int, int] = {}  # row id -> place in the row order (made when needed)
+        ranks: dict[int, int] = {}  # row id -> place among the story's rows (the same)
         for i in range(n):
             held = [
                 rid
                 for rid, sc in scores[i].items()
-                if sc.holds >= T_HOLDS and rid not in taken and rid != assigned.get(i)
+                if sc.holds >= T_HOLDS
+                and rid not in taken
+                and rid != assigned.get(i)
+                and self._really_holds(units[i], rid)
             ]
+            anchor = assigned.get(i)
+            if anchor is not None:
+                if not pos:
+                    pos = {rid: p for p, rid in enumerate(self.order)}
+                held += self._verbatim_held(units[i], anchor, pos, taken)
             if not held:
                 continue
-            anchor = assigned.get(i)
             group = ([anchor] if anchor is not None else []) + held
-            pos = {rid: p for p, rid in enumerate(self.order)}
+            if not pos:
+                pos = {rid: p for p, rid in enumerate(self.order)}
+            if not ranks:
+                ranks = self._story_ranks()
             group = sorted(set(group), key=lambda r: pos[r])
             if anchor is None and len(group) < 2:
                 # one row inside this paragraph and nothing else matched: an expanded copy
@@ -412,13 +599,14 @@ class Aligner:
                     assign(i, group[0])
                 continue
             centre = anchor if anchor is not None else group[0]
-            near = [r for r in group if abs(pos[r] - pos[centre]) <= MERGE_WINDOW]
+            near = [r for r in group if abs(ranks[r] - ranks[centre]) <= MERGE_WINDOW]
             if len(near) < 2:
                 continue
             keep = near[0]
             for r in near[1:]:
                 self._unite(keep, r)
                 taken.discard(r)
+            pos, ranks = {}, {}  # the order lost rows
             if anchor is not None and anchor != keep:
                 taken.discard(anchor)
             for j, r in list(assigned.items()):
@@ -448,33 +636,69 @@ class Aligner:
                     assigned[j] = self.find(r)
                 scores = [{self.find(r): sc for r, sc in s.items()} for s in scores]
                 break
-        # 4. splits: a piece of a row next to a sibling already in it
-        changed = True
-        while changed:
-            changed = False
-            for i in range(n):
-                if i in assigned:
-                    continue
-                # the sibling may sit one unit further away, past an inserted paragraph
-                for j in (i - 1, i + 1, i - 2, i + 2):
-                    rid = assigned.get(j)
-                    if rid is None:
+
+        # 4. splits: a piece of a row next to a sibling already in it; run again after
+        # the passes below, whose matches are siblings too (a split paragraph whose
+        # whole row only a trimmed-copy match finds)
+        def attach_pieces() -> None:
+            changed = True
+            while changed:
+                changed = False
+                for i in range(n):
+                    if i in assigned:
                         continue
-                    sc = scores[i].get(rid) or self._score(units[i], rid)
-                    if max(sc.inside, self._tiny_inside(units[i], rid)) < T_INSIDE:
-                        continue
-                    # a rewrite's paragraph may sit next to its sibling yet belong to a row
-                    # of its own that this copy has not used: leave it to the later passes
-                    fit = max(sc.full, sc.inside)
-                    free = max(
-                        (max(o.full, o.inside) for r, o in scores[i].items() if r not in taken),
-                        default=0.0,
+                    # the sibling may sit one unit further away, past an inserted paragraph; of
+                    # the neighbours' rows, the one holding most of this piece (two split
+                    # paragraphs in a row: a half sits between its sibling and the next one's)
+                    best: tuple[bool, float, int] | None = None
+                    # (and the nearest placed paragraph each way, past a few of the copy's own)
+                    before = next(
+                        (k for k in range(i - 3, i - SIBLING_REACH, -1) if k in assigned), None
                     )
-                    if free > fit + 0.05:
-                        continue
-                    assigned[i] = rid
-                    changed = True
-                    break
+                    after = next(
+                        (k for k in range(i + 3, i + SIBLING_REACH) if k in assigned), None
+                    )
+                    for j in (i - 1, i + 1, i - 2, i + 2, before, after):
+                        if j is None or j < 0 or j >= n:
+                            continue
+                        rid = assigned.get(j)
+                        if rid is None:
+                            continue
+                        rid = self.find(rid)
+                        sc = scores[i].get(rid) or self._score(units[i], rid)
+                        inside = max(sc.inside, self._tiny_inside(units[i], rid))
+                        # word for word the rest of a paragraph of that row: certain, where
+                        # scores are void (a half that looks like a crosshead) or unsure (a
+                        # few words that both neighbours' rows hold)
+                        certain = abs(j - i) == 1 and self._continues(
+                            units[i], units[j], j > i, rid
+                        )
+                        # a rewritten piece belongs if it makes this copy's cell read more
+                        # like the row than the cell does without it
+                        if (
+                            inside < T_INSIDE
+                            and not certain
+                            and (
+                                inside < T_SANDWICH or not self._completes(units, assigned, i, rid)
+                            )
+                        ):
+                            continue
+                        # a rewrite's paragraph may sit next to its sibling yet belong to a row
+                        # of its own that this copy has not used: leave it to the later passes
+                        fit = max(sc.full, sc.inside)
+                        free = max(
+                            (max(o.full, o.inside) for r, o in scores[i].items() if r not in taken),
+                            default=0.0,
+                        )
+                        if free > fit + 0.05 and not certain:
+                            continue
+                        if best is None or (certain, inside) > best[:2]:
+                            best = (certain, inside, rid)
+                    if best is not None:
+                        assigned[i] = best[2]
+                        changed = True
+
+        attach_pieces()
         # 5. trimmed copies: mostly inside a row nobody of this version took (best first)
         trimmed = sorted(
             (-sc.inside, i, rid)
@@ -486,14 +710,26 @@ class Aligner:
         for _, i, rid in trimmed:
             if i not in assigned and rid not in taken:
                 assign(i, rid)
+        attach_pieces()
         # 6. sandwich: weaker matches between two matched neighbours (best first)
         pos = {rid: p for p, rid in enumerate(self.order)}
         offers: list[tuple[float, int, int]] = []
+        # each unit's nearest matched neighbours, in one sweep each way (a scan per unit is
+        # quadratic: 50,000 one-line paragraphs took minutes)
+        lows: list[int | None] = [None] * n
+        highs: list[int | None] = [None] * n
+        last: int | None = None
+        for i in range(n):
+            lows[i] = last
+            last = assigned.get(i, last)
+        last = None
+        for i in range(n - 1, -1, -1):
+            highs[i] = last
+            last = assigned.get(i, last)
         for i in range(n):
             if i in assigned:
                 continue
-            lo = next((assigned[j] for j in range(i - 1, -1, -1) if j in assigned), None)
-            hi = next((assigned[j] for j in range(i + 1, n) if j in assigned), None)
+            lo, hi = lows[i], highs[i]
             lo_p = pos[lo] if lo is not None else -1
             hi_p = pos[hi] if hi is not None else len(self.order)
             for rid in self.order[lo_p + 1 : hi_p]:
@@ -519,7 +755,11 @@ class Aligner:
         for _, i, rid in loose:
             if i not in assigned and rid not in taken:
                 assign(i, rid)
-        # 7. commit, and new rows for the rest, each after its predecessor's row
+        attach_pieces()
+        # 7. commit, and new rows for the rest, each right after its predecessor's row (the
+        # copy's own opening paragraphs: before the first row it shares).  The row order is
+        # a linked list meanwhile: a list insert per new row is quadratic in a long copy.
+        after: dict[int, int] | None = None
         for i, unit in enumerate(units):
             rid = assigned.get(i)
             if rid is not None:
@@ -527,19 +767,32 @@ class Aligner:
                 row.add(unit)
                 self._index_unit(row, unit)
                 continue
-            prev = self.find(assigned[i - 1]) if i > 0 and (i - 1) in assigned else None
+            if after is None:
+                after = dict(zip([_HEAD, *self.order], self.order, strict=False))
+            prev = self.find(assigned[i - 1]) if i > 0 else self._head_anchor(assigned)
             row = self._new_row()
             row.add(unit)
             self._index_unit(row, unit)
-            at = self.order.index(prev) + 1 if prev is not None else self._head_position(assigned)
-            self.order.insert(at, row.id)
+            if prev in after:
+                after[row.id] = after[prev]
+            after[prev] = row.id
             assigned[i] = row.id
+        if after is not None:
+            order, rid = [], after.get(_HEAD)
+            while rid is not None:
+                order.append(rid)
+                rid = after.get(rid)
+            self.order = order
         return units
 
-    def _head_position(self, assigned: dict[int, int]) -> int:
-        """Where a copy's own opening paragraphs go: before the first row it shares."""
+    def _head_anchor(self, assigned: dict[int, int]) -> int:
+        """The row a copy's own opening paragraphs follow: the one before the first row the
+        copy shares (``_HEAD``: the very start), or the last row if it shares none."""
         first = next((assigned[j] for j in sorted(assigned)), None)
-        return self.order.index(self.find(first)) if first is not None else len(self.order)
+        if first is None:
+            return self.order[-1] if self.order else _HEAD
+        at = self.order.index(self.find(first))
+        return self.order[at - 1] if at > 0 else _HEAD
 
     def _cut_blocks(self, units: list[Unit]) -> list[Unit]:
         """Cut run-together blocks into segments, one per row they hold, as exact slices of
@@ -674,9 +927,14 @@ def _moved_cells(
     rows: list[_Row], rank_of: dict[tuple[int, int, int], int], n_versions: int
 ) -> set[tuple[int, int]]:
     """(row id, version) of cells out of reading order: in each version, the cells outside
-    the longest increasing run of its paragraph positions, read in row order."""
+    the longest increasing run of its paragraph positions, read in row order.  A row only
+    one copy has is left out: its place was taken from that copy's own order (next to its
+    neighbour), so it cannot be out of it, and a copy's opening paragraph of its own is
+    not "moved" because the story's opening sits elsewhere."""
     seqs: dict[int, list[tuple[int, int]]] = defaultdict(list)
     for row in rows:
+        if len(row.cells) < 2:
+            continue
         for v, units in row.cells.items():
             first = min(units, key=_unit_order)
             seqs[v].append((rank_of[(v, first.para.index, first.para.part)], row.id))

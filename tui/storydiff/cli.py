@@ -61,7 +61,9 @@ def main() -> None:
     report)."""
 
 
-_path_arg = click.argument("paths", nargs=-1, type=click.Path())
+# readable=False: click's own check would answer an unreadable path with a three-line usage
+# error; the loader says it in one line, and only skips the file when others can be compared.
+_path_arg = click.argument("paths", nargs=-1, type=click.Path(readable=False))
 _base_opt = click.option(
     "--base",
     metavar="OUTLET|FILE",
@@ -125,7 +127,10 @@ def read(
     from .prefetch import Prefetch
 
     options = StoryOptions(
-        base=base, max_bytes=int(max_size * MB), max_story_bytes=int(max_story_size * MB)
+        base=base,
+        max_bytes=int(max_size * MB),
+        max_story_bytes=int(max_story_size * MB),
+        allow_single=True,  # one copy is shown alone, with a word on why
     )
     # the story loads in a child process while Textual imports and starts here
     prefetch = Prefetch.start(paths, options)
@@ -234,7 +239,8 @@ def review(paths: tuple[str, ...], as_json: bool, max_size: float, max_story_siz
     counts = data["counts"]
     lines = [
         f"{counts['reviewed']}/{counts['rows']} reviewed, {counts['flagged']} flagged, "
-        f"{counts['notes']} notes" + (f" ({file})" if data["file"] else " (no review saved yet)")
+        f"{counts['notes']} notes"
+        + (f" ({visible(file)})" if data["file"] else " (no review saved yet)")
     ]
     for row in data["rows"]:
         state = ("✓" if row["reviewed"] else " ") + ("⚑" if row["flagged"] else " ")

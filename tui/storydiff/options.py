@@ -15,6 +15,9 @@ class StoryOptions:
     base: str | None = None  # version id, file name, source, outlet name or badge
     max_bytes: int = DEFAULT_MAX_BYTES
     max_story_bytes: int = 20 * DEFAULT_MAX_BYTES  # 400 MB: the CLI default too
+    # One copy is nothing to compare, so a summary or report refuses it; the reader shows
+    # it alone (its paragraphs, what the cleaner folded) and says why.
+    allow_single: bool = False
 
 
 # The app writes its reports next to the copies; a Markdown or HTML report must not come back

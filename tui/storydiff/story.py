@@ -19,6 +19,7 @@ from .demo import demo_story_dir
 from .errors import InputError
 from .loading import Inputs, collect_inputs, load_document
 from .loading.manifest import CopyInfo, Manifest
+from .loading.reader import human_size
 from .model import Alignment, Document, Kind, Paragraph, Version
 from .options import StoryOptions as StoryOptions
 from .outlets import badge_for, colour_for, identify_outlet
@@ -37,13 +38,14 @@ def load_story(
     t0 = time.perf_counter()
     if not paths:
         paths = [str(demo_story_dir())]
-    inputs = collect_inputs(paths)
+    inputs = collect_inputs(paths, allow_single=options.allow_single)
     warnings = list(inputs.notes)
     docs = _load_documents(inputs, options, warnings, progress)
     t1 = time.perf_counter()
     versions = make_versions(docs, inputs.manifest)
+    _check_story_text(versions, options, warnings)
     t2 = time.perf_counter()
-    base_id, base_reason = _resolve_base(versions, options.base, inputs.manifest)
+    base_id, base_reason = _resolve_base(versions, options.base, inputs, warnings)
 
     def align_progress(done: int, total: int) -> None:
         if progress is not None:
@@ -82,22 +84,52 @@ def _load_documents(
             continue
         total += len(doc.raw_text.encode("utf-8", "surrogatepass"))
         if total > options.max_story_bytes:
-            limit = options.max_story_bytes / 1e6
+            # human_size: the limit as given (--max-story-size 0.5 is "512 KB", not "0 MB")
+            limit = human_size(options.max_story_bytes)
             raise InputError(
-                f"{source}: the story is over the {limit:.0f} MB limit for all copies together "
+                f"{source}: the story is over the {limit} limit for all copies together "
                 "(compare fewer copies or raise it with --max-story-size)"
             )
         docs.append(doc)
         warnings.extend(f"{source}: {w}" for w in doc.warnings)
-    if len(docs) < 2:
+    needed = 1 if options.allow_single else 2
+    if len(docs) < needed:
         if errors:
-            raise errors[0]
+            # the file's own problem and advice, and why it is fatal here: alone, among good
+            # copies, it would only have been skipped
+            raise InputError(
+                f"{errors[0].message} (only {len(docs)} of {len(inputs.files)} copies can be "
+                f"read; storydiff {_NEEDS[needed]})"
+            )
         raise InputError(
             f"{inputs.files[0][0] if inputs.files else 'input'}: only one readable copy; "
-            "storydiff compares two or more copies"
+            "storydiff compares two or more copies: add another file"
         )
     warnings.extend(f"{exc} (skipped; comparing the others)" for exc in errors)
     return docs
+
+
+_NEEDS = {1: "needs one", 2: "compares two or more"}
+
+
+def _check_story_text(
+    versions: Sequence[Version], options: StoryOptions, warnings: list[str]
+) -> None:
+    """Copies must keep some story text once the cleaner has folded the site chrome away:
+    pages with no article (a home page, a paywall stub) would otherwise give an empty
+    comparison and exit 0, as if all were well.  A copy without any, among others with
+    some, is compared (all it has is folded) and named in a warning."""
+    empty = [v for v in versions if not v.body]
+    needed = 1 if options.allow_single else 2
+    if len(versions) - len(empty) < needed:
+        raise InputError(
+            f"{empty[0].source}: no story text in this copy, only site chrome and metadata; "
+            f"give a copy holding the article's text (storydiff {_NEEDS[needed]} with some)"
+        )
+    warnings.extend(
+        f"{v.source}: no story text in this copy, only site chrome; its lines are shown as folded"
+        for v in empty
+    )
 
 
 def make_versions(docs: Sequence[Document], manifest: Manifest | None) -> list[Version]:
@@ -171,10 +203,21 @@ def _version_ids(docs: Sequence[Document]) -> list[str]:
 
 
 def _resolve_base(
-    versions: Sequence[Version], wanted: str | None, manifest: Manifest | None
+    versions: Sequence[Version], wanted: str | None, inputs: Inputs, warnings: list[str]
 ) -> tuple[str | None, str]:
+    manifest = inputs.manifest
     if wanted is None and manifest is not None and manifest.base:
-        return _match_version(versions, manifest.base, "storydiff.toml: base"), "manifest"
+        # The manifest names a file (README).  One that is not among the copies was noted by
+        # collect_inputs as ignored, and a stale manifest must not then stop the comparison;
+        # one that could not be read was skipped: say that the central copy stands in for it.
+        if any(Path(v.source).name == manifest.base for v in versions):
+            return _match_version(versions, manifest.base, "storydiff.toml: base"), "manifest"
+        if any(Path(source).name == manifest.base for source, _ in inputs.files):
+            warnings.append(
+                f'{manifest.source}: base "{manifest.base}" was skipped; comparing against '
+                "the most central copy instead (give another base, or fix that copy)"
+            )
+        return None, ""
     if wanted is None:
         return None, ""
     return _match_version(versions, wanted, "--base"), "named by the user"

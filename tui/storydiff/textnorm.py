@@ -130,3 +130,10 @@ def visible(text: str) -> str:
 def _escape(ch: str) -> str:
     code = ord(ch)
     return f"\\x{code:02x}" if code < 0x100 else f"\\u{code:04x}"
+
+
+def visible_paste(text: str) -> str:
+    """Text for an input box (a paste, a note to edit): :func:`visible`, with a CR or CRLF line
+    break kept as a newline rather than shown as ``\\x0d``. Textual's text boxes write what
+    they hold to the terminal as it is, so a raw escape sequence in one would be obeyed."""
+    return visible(text.replace("\r\n", "\n").replace("\r", "\n"))

@@ -31,6 +31,11 @@ _STOP_WORDS = """about after again against also among been before being below be
     should some such than that their them then there these they this those through under until
     very were what when where which while will with would your said says told"""
 _STOP = frozenset(_STOP_WORDS.split())
+# Words a heading does not end on, a sentence cut off at a line break often does.
+_DANGLING = frozenset(
+    "a an the of to in on at by for from with and or but nor as that which who whose its "
+    "their his her our into onto than was were is are has have had be been".split()
+)
 _FOLLOWERS = frozenset({"link-only", "list-item"})
 
 
@@ -328,7 +333,9 @@ def _paragraphs(infos: list[BlockInfo], folds: list[_Fold | None]) -> list[Parag
             out.append(Paragraph(block.index, rest, Kind.BODY, "body", part=1))
             continue
         between = 0 < prose_before[i] < prose_before[-1] - prose[i]
-        role = "crosshead" if between and _heading_like(info) else "body"
+        # the next paragraph of the story (an advert between the halves is folded)
+        after = next((infos[j] for j in range(i + 1, len(infos)) if folds[j] is None), None)
+        role = "crosshead" if between and _heading_like(info, after) else "body"
         out.append(Paragraph(block.index, block.text, Kind.BODY, role))
     return out
 
@@ -360,9 +367,15 @@ def _original_offset(text: str, norm_len: int) -> int:
     return len(text)
 
 
-def _heading_like(info: BlockInfo) -> bool:
-    """A crosshead: a heading hint, or a short line without final punctuation."""
+def _heading_like(info: BlockInfo, after: BlockInfo | None) -> bool:
+    """A crosshead: a heading hint, or a short line without final punctuation, unless the
+    next paragraph carries on its sentence (starts in lower case): then the copy broke a
+    paragraph mid-sentence, and the line is the first half of that paragraph."""
     hint = info.block.hint
     if hint is not None and hint.startswith("heading"):
         return True
+    if after is not None and after.norm[:1].islower():
+        return False
+    if info.tokens and info.tokens[-1] in _DANGLING:
+        return False  # "... said the mayor of": a sentence cut off, never a heading
     return info.headline_like and info.n_words <= 10

@@ -142,6 +142,11 @@ def analyse(block: Block, doc: int, pos: int, rules: Rules) -> BlockInfo:
     return BlockInfo(doc, pos, block, facts, chrome, cues, bullet)
 
 
+# Longer than any cookie, consent or paywall notice the patterns are written for (the longest
+# in the test stories is 645 characters: a cookie notice).
+STRONG_MAX = 3000
+
+
 @lru_cache(maxsize=32768)
 def text_facts(text: str, rules: Rules) -> TextFacts:
     words = _typographic(text).split()
@@ -151,7 +156,9 @@ def text_facts(text: str, rules: Rules) -> TextFacts:
     key = match_key(text)
     found = rules.literals(low, len(norm))
     runs = words_of(low)
-    strong = rules.strong(norm, low, found, runs) if norm else None
+    # a strong pattern decides a line of chrome, not a page's worth of text that holds one
+    # (a scrape that lost its breaks: the notice and the whole story in one line)
+    strong = rules.strong(norm, low, found, runs) if norm and len(norm) <= STRONG_MAX else None
     sentence_end = ends_sentence(norm)
     bullet = _BULLET.match(norm)
     body = norm[bullet.end() :] if bullet is not None else norm

@@ -44,7 +44,7 @@ _LETTER = recompile(r"[^\W\d_]")
 _NON_ASCII_LETTER = recompile(r"[^\W\d_a-zA-Z]")
 
 
-_GUESS = "read as {}, not UTF-8 (a guess from the bytes)"
+_GUESS = "read as {}, not UTF-8 (a guess from the bytes: if it reads wrong, save it as UTF-8)"
 
 
 @dataclass(frozen=True, slots=True)
@@ -91,7 +91,10 @@ def sniff_is_text(head: bytes) -> bool:
 
 
 def _binary(source: str) -> InputError:
-    return InputError(f"{source}: looks like a binary file, not text")
+    return InputError(
+        f"{source}: looks like a binary file, not text; give the story as a text, Markdown or "
+        "HTML file"
+    )
 
 
 def _strict(data: bytes, encoding: str) -> str | None:

@@ -21,7 +21,7 @@ from storydiff.options import REPORT_PREFIX
 
 from .decode import SNIFF_BYTES, sniff_is_text
 from .manifest import MANIFEST_NAME, Manifest, load_manifest
-from .reader import file_kind
+from .reader import cannot_read, file_kind, not_a_file
 
 STORY_SUFFIXES = frozenset({".txt", ".text", ".md", ".markdown", ".html", ".htm", ".xhtml"})
 # Files often found next to the copies that are certainly not copies; anything else unknown
@@ -82,7 +82,7 @@ class _Collector:
         try:
             entries = sorted(os.scandir(given), key=lambda e: e.name)
         except OSError as exc:
-            raise InputError(f"{given}: cannot list this folder ({exc.strerror or exc})") from None
+            raise InputError(cannot_read(given, exc, "list this folder")) from None
         taken = 0
         subfolders: list[str] = []
         for entry in entries:
@@ -120,8 +120,8 @@ class _Collector:
             )
         if not taken:
             raise InputError(
-                f"{given}: no story files in this folder "
-                "(storydiff reads .txt, .md and .html copies of a story)"
+                f"{given}: no story files in this folder; add .txt, .md or .html copies of the "
+                "story to it, or give their paths"
             )
 
 
@@ -145,12 +145,14 @@ def _stat(given: str) -> os.stat_result:
         return os.stat(given)
     except FileNotFoundError:
         if os.path.lexists(given):
-            raise InputError(f"{given}: a broken link (what it points to is gone)") from None
+            raise InputError(
+                f"{given}: a broken link (what it points to is gone); give the file itself"
+            ) from None
         raise InputError(f"{given}: no such file or folder") from None
     except OSError as exc:
         if exc.errno == errno.ELOOP:
             raise InputError(f"{given}: a symbolic link loop; give the file itself") from None
-        raise InputError(f"{given}: cannot read it ({exc.strerror or exc})") from None
+        raise InputError(cannot_read(given, exc)) from None
 
 
 def _manifest(col: _Collector, story_dir: Path) -> tuple[Manifest | None, list[str]]:
@@ -179,8 +181,10 @@ def _manifest(col: _Collector, story_dir: Path) -> tuple[Manifest | None, list[s
     return manifest, notes
 
 
-def collect_inputs(paths: Sequence[str]) -> Inputs:
-    """Resolve folders and files into the copies to compare (see the module docstring)."""
+def collect_inputs(paths: Sequence[str], *, allow_single: bool = False) -> Inputs:
+    """Resolve folders and files into the copies to compare (see the module docstring).
+
+    One copy is an error unless ``allow_single`` (the reader shows it alone)."""
     if not paths:
         raise InputError("no copies given: name two or more files, or the folder holding them")
     col = _Collector()
@@ -190,7 +194,7 @@ def collect_inputs(paths: Sequence[str]) -> Inputs:
         if stat.S_ISDIR(info.st_mode):
             col.folder(given, info)
         elif not stat.S_ISREG(info.st_mode):
-            raise InputError(f"{given}: is {file_kind(info.st_mode)}, not a story file or folder")
+            raise InputError(not_a_file(given, info.st_mode, "a story file or folder"))
         elif os.path.basename(given) == MANIFEST_NAME:
             col.explicit_manifest = (given, Path(given))
         else:
@@ -203,7 +207,7 @@ def collect_inputs(paths: Sequence[str]) -> Inputs:
         raise InputError(
             f"{paths[0]}: a manifest alone is not a copy; give two or more copies of the story"
         )
-    if len(found) == 1:
+    if len(found) == 1 and not allow_single:
         only = found[0]
         raise InputError(
             f"{only.origin}: only one copy of the story ({only.path.name}); storydiff compares "

@@ -9,12 +9,16 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import os
+import stat
 import tomllib
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from storydiff.errors import ManifestError
+
+from .reader import cannot_read, not_a_file
 
 MANIFEST_NAME = "storydiff.toml"
 MAX_BADGE = 6
@@ -38,6 +42,7 @@ class Manifest:
     title: str | None = None
     base: str | None = None  # file name of the copy to compare the others against
     copies: dict[str, CopyInfo] = field(default_factory=dict)  # file name -> info
+    source: str = field(default="", compare=False)  # the file it was read from, for messages
 
     def for_file(self, name: str) -> CopyInfo | None:
         """The entry for a copy, by its file name (a path is reduced to its name)."""
@@ -109,15 +114,24 @@ def _copy(where: str, name: str, raw: object) -> CopyInfo:
 def load_manifest(path: Path) -> Manifest:
     """Read and check a manifest; every problem is a one-line :class:`ManifestError`."""
     where = f"{path}: "
+    # A storydiff.toml in a story folder is read without being asked for: stat it first, as a
+    # FIFO of that name would block ``open`` forever.
+    try:
+        info = os.stat(path)
+    except OSError as exc:
+        raise ManifestError(cannot_read(str(path), exc)) from None
+    if not stat.S_ISREG(info.st_mode):
+        advice = "make it a TOML file or remove it"
+        raise ManifestError(not_a_file(str(path), info.st_mode, "a manifest file", advice))
     try:
         with path.open("rb") as fh:
             data = tomllib.load(fh)
     except tomllib.TOMLDecodeError as exc:
-        raise ManifestError(f"{where}not valid TOML: {exc}") from None
+        raise ManifestError(f"{where}not valid TOML: {exc}; fix the TOML there") from None
     except UnicodeDecodeError:
         raise ManifestError(f"{where}not valid TOML: save it as UTF-8") from None
     except OSError as exc:
-        raise ManifestError(f"{where}cannot read it ({exc.strerror or exc})") from None
+        raise ManifestError(cannot_read(str(path), exc)) from None
     _unknown(where, data, _TOP_KEYS, "")
     title = None if data.get("title") is None else _string(where, "title", data["title"])
     base = None if data.get("base") is None else _string(where, "base", data["base"])
@@ -125,4 +139,4 @@ def load_manifest(path: Path) -> Manifest:
     if not isinstance(copies_raw, dict):
         raise ManifestError(f'{where}copies must be a table ([copies."name.txt"] sections)')
     copies = {name: _copy(where, name, raw) for name, raw in copies_raw.items()}
-    return Manifest(title=title, base=base, copies=copies)
+    return Manifest(title=title, base=base, copies=copies, source=str(path))

@@ -7,6 +7,7 @@ that grows between the stat and the read is still refused.
 
 from __future__ import annotations
 
+import errno
 import os
 import stat
 from pathlib import Path
@@ -44,22 +45,40 @@ def file_kind(mode: int) -> str:
     return "not a regular file"
 
 
+def not_a_file(
+    source: str,
+    mode: int,
+    what: str = "a story file",
+    advice: str = "save the story to a file and give that",
+) -> str:
+    """The message for a FIFO, socket or device where a file was expected (never opened:
+    ``open`` on a FIFO blocks until a writer comes)."""
+    return f"{source}: is {file_kind(mode)}, not {what}; {advice}"
+
+
+def cannot_read(source: str, exc: OSError, what: str = "read it") -> str:
+    """The operating system's reason, and what the user can do about it."""
+    denied = exc.errno in (errno.EACCES, errno.EPERM)
+    advice = "check its permissions" if denied else "check the path"
+    return f"{source}: cannot {what} ({exc.strerror or exc}); {advice}"
+
+
 def _read(path: Path, source: str, max_bytes: int) -> bytes:
     try:
         info = os.stat(path)
     except FileNotFoundError:
         raise InputError(f"{source}: no such file or folder") from None
     except OSError as exc:
-        raise InputError(f"{source}: cannot read it ({exc.strerror or exc})") from None
+        raise InputError(cannot_read(source, exc)) from None
     if not stat.S_ISREG(info.st_mode):
-        raise InputError(f"{source}: is {file_kind(info.st_mode)}, not a story file")
+        raise InputError(not_a_file(source, info.st_mode))
     if info.st_size > max_bytes:
         raise _too_big(source, info.st_size, max_bytes)
     try:
         with open(path, "rb") as fh:
             data = fh.read(max_bytes + 1)
     except OSError as exc:
-        raise InputError(f"{source}: cannot read it ({exc.strerror or exc})") from None
+        raise InputError(cannot_read(source, exc)) from None
     if len(data) > max_bytes:
         raise _too_big(source, len(data), max_bytes)
     return data
@@ -70,6 +89,10 @@ def _too_big(source: str, size: int, limit: int) -> InputError:
         f"{source}: {human_size(size)} is over the {human_size(limit)} limit per file "
         "(raise it with --max-size)"
     )
+
+
+def _empty(source: str) -> InputError:
+    return InputError(f"{source}: the file is empty; save the story's text in it, or leave it out")
 
 
 def _split(text: str, fmt: Format) -> tuple[list[BlockSpec], dict[str, str | None], list[str]]:
@@ -99,11 +122,11 @@ def load_document(path: Path, source: str, *, max_bytes: int = DEFAULT_MAX_BYTES
     """Read one copy of the story; every user-caused failure is a one-line InputError."""
     data = _read(path, source, max_bytes)
     if not data.strip():
-        raise InputError(f"{source}: the file is empty")
+        raise _empty(source)
     decoded = decode_bytes(data, source)
     text = decoded.text.removeprefix("\ufeff")
     if not text.strip():
-        raise InputError(f"{source}: the file is empty")
+        raise _empty(source)
     fmt = detect_format(text, path.suffix)
     try:
         specs, meta, warnings = _split(text, fmt)
@@ -120,7 +143,10 @@ def load_document(path: Path, source: str, *, max_bytes: int = DEFAULT_MAX_BYTES
         if body:
             blocks.append(Block(index=len(blocks), text=body, hint=hint))
     if not blocks:
-        raise InputError(f"{source}: no readable text in this {fmt.value} file")
+        raise InputError(
+            f"{source}: no readable text in this {fmt.value} file; "
+            "save the story's text in it, or leave it out"
+        )
     return Document(
         source=source,
         path=path,

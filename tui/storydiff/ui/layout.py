@@ -139,7 +139,7 @@ class Layout:
         if cell is None:
             return ""
         parts: list[str] = []
-        if len(row.cells) == 1:
+        if len(row.cells) == 1 and len(self._versions) > 1:
             parts.append("+ only in this copy")
         if cell.moved:
             parts.append(f"↕ moved: ¶{cell.position + 1} in its copy")

@@ -13,7 +13,9 @@ an escape sequence is shown escaped, never sent to the terminal.
 
 from __future__ import annotations
 
+import os
 import re
+import sys
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from enum import StrEnum
@@ -134,6 +136,24 @@ MONO = Palette(
 )
 
 PALETTES = {p.name: p for p in (COLOUR, ANSI, MONO)}
+
+
+def colourless_terminal() -> bool:
+    """Whether the terminal's terminfo entry declares no colours (``vt100``, ``xterm-mono``).
+
+    Rich takes a TERM it does not know for 16 colours, but such a terminal draws neither
+    those colours nor strike-through (only bold, underline, reverse): with the ANSI palette a
+    lost word would look kept and a search hit unmarked.  Asked once, for the terminal the
+    reader runs in (curses reads terminfo only on its first call)."""
+    try:
+        import curses
+
+        fd = sys.__stdout__.fileno() if sys.__stdout__ is not None else -1
+        curses.setupterm(os.environ.get("TERM") or "dumb", fd)
+        return curses.tigetnum("colors") < 1  # -1: no colours, -2: no such capability
+    except Exception:  # no curses (Windows), no terminfo entry for TERM, no terminal
+        return False
+
 
 INSERT_MARKERS = ("{+", "+}")
 DELETE_MARKERS = ("[-", "-]")

@@ -12,6 +12,8 @@ from textual.screen import ModalScreen
 from textual.widgets import OptionList, Static
 from textual.widgets.option_list import Option
 
+from ...textnorm import visible
+
 CHOICES = (
     ("html", "HTML", "one page, outlets side by side; phones, print"),
     ("md", "Markdown", "for notes and editors: ~~cut~~ **added**"),
@@ -44,8 +46,12 @@ class ExportScreen(ModalScreen[str | None]):
                 id="export-list",
             )
             yield Static(
+                # the folder's name is anyone's: escaped like a copy's text (an OSC in it
+                # retitled the terminal)
                 Text(
-                    f"writes storydiff-report.* in {self.where}", no_wrap=True, overflow="ellipsis"
+                    f"writes storydiff-report.* in {visible(self.where)}",
+                    no_wrap=True,
+                    overflow="ellipsis",
                 )
             )
             yield Static(Text("Enter or h/m/j/c writes it · Esc cancels"))

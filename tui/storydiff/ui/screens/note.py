@@ -11,11 +11,14 @@ from dataclasses import dataclass
 from typing import ClassVar
 
 from rich.text import Text
+from textual import events
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Vertical
 from textual.screen import ModalScreen
 from textual.widgets import Static, TextArea
+
+from ...textnorm import visible_paste
 
 MAX_NOTE = 20_000  # characters: a note, not a document
 
@@ -24,6 +27,15 @@ MAX_NOTE = 20_000  # characters: a note, not a document
 class NoteResult:
     saved: bool  # False: cancelled (``text`` is the draft to keep)
     text: str
+
+
+class NoteArea(TextArea):
+    """The note's text box. TextArea writes its text to the terminal as it is, so nothing
+    with a control character may get in: a paste is escaped as the reader shows text."""
+
+    def on_paste(self, event: events.Paste) -> None:
+        # runs before TextArea's own handler (the subclass's first), which then inserts this
+        event.text = visible_paste(event.text)
 
 
 class NoteScreen(ModalScreen[NoteResult]):
@@ -37,7 +49,11 @@ class NoteScreen(ModalScreen[NoteResult]):
     def __init__(self, title: str, text: str, *, draft: bool = False) -> None:
         super().__init__()
         self.heading = title
-        self.initial = text
+        self.original = text
+        # A note from a review file written elsewhere may hold escape sequences, which the
+        # text box would send to the terminal (a \x1b[2J wiped the screen, an OSC retitled
+        # it): edit it as the reader shows it, and hand back the original if left unchanged.
+        self.initial = visible_paste(text)
         self.draft = draft
 
     def compose(self) -> ComposeResult:
@@ -48,7 +64,7 @@ class NoteScreen(ModalScreen[NoteResult]):
                     Text("unsaved draft brought back (Esc again drops it)", style="italic"),
                     id="note-draft",
                 )
-            area = TextArea(
+            area = NoteArea(
                 self.initial,
                 soft_wrap=True,
                 show_line_numbers=False,
@@ -67,7 +83,8 @@ class NoteScreen(ModalScreen[NoteResult]):
         area.move_cursor(area.document.end)
 
     def _text(self) -> str:
-        return self.query_one(TextArea).text[:MAX_NOTE]
+        text = self.query_one(TextArea).text[:MAX_NOTE]
+        return self.original if text == self.initial else text
 
     def action_save(self) -> None:
         self.dismiss(NoteResult(True, self._text()))
@@ -75,5 +92,5 @@ class NoteScreen(ModalScreen[NoteResult]):
     def action_cancel(self) -> None:
         text = self._text()
         # Esc on a draft left as it was drops it; otherwise what was typed is kept
-        keep = text if text != self.initial or not self.draft else ""
+        keep = text if text != self.original or not self.draft else ""
         self.dismiss(NoteResult(False, keep))

@@ -36,8 +36,9 @@ from ..layout import (
     review_char,
 )
 from ..reading import Reading
-from ..render import Palette
+from ..render import ANSI, MONO, Palette, colourless_terminal
 from ..widgets.overview import Overview
+from ..widgets.search_box import SearchBox
 from ..widgets.story_header import Part, StoryHeader
 from ..widgets.story_view import StoryView
 from .help import HelpScreen
@@ -210,6 +211,10 @@ class ReaderScreen(Reviewing, Screen[None]):
         self.review = review
         self.alignment = alignment
         self.reading = Reading.of(alignment)
+        if palette is ANSI and self._colourless():
+            # TERM=vt100 or xterm-mono: no colour and no strike-through, so the monochrome
+            # palette, whose markers ({+ +} [- -]) and reverse video need neither
+            palette = MONO
         self.palette = palette
         n = len(alignment.versions)
         ids = [v.id for v in alignment.versions]
@@ -238,6 +243,12 @@ class ReaderScreen(Reviewing, Screen[None]):
         self._fill_generation = 0
         self._search_origin: tuple[int, str] | None = None
 
+    def _colourless(self) -> bool:
+        """A real terminal without colours, and no palette chosen by the user."""
+        app = self.app
+        chosen = getattr(app, "forced_colours", None)
+        return not app.is_headless and chosen is None and colourless_terminal()
+
     # ------------------------------------------------------------------ compose
     def compose(self) -> ComposeResult:
         with Vertical(id="main"):
@@ -245,14 +256,22 @@ class ReaderScreen(Reviewing, Screen[None]):
             yield Overview(id="overview")
             yield Static(id="heads")
             yield StoryView(id="story")
-            yield Input(
+            yield SearchBox(
                 placeholder="search all versions (Enter: next match, Esc: close)", id="search"
             )
             yield Footer(compact=True, show_command_palette=False)
         yield Static(id="too-small")
 
     def on_mount(self) -> None:
-        if len(self.alignment.versions) > len(self.shown):
+        if len(self.alignment.versions) == 1:
+            # opened on one file (or only one could be read): nothing to compare it with
+            self.notify(
+                "one copy only: shown alone, nothing to compare it with; open two or more "
+                "copies of the story to see their differences",
+                timeout=10,
+                markup=False,
+            )
+        elif len(self.alignment.versions) > len(self.shown):
             self.notify(
                 f"{len(self.alignment.versions)} versions: showing {len(self.shown)}; "
                 "V chooses which",
@@ -433,7 +452,7 @@ class ReaderScreen(Reviewing, Screen[None]):
         p = self.palette
         # on a narrow terminal the header drops the highest priority numbers first
         parts: list[Part] = [Part(f"row {self.pos + 1 if n else 0}/{n}", "bold")]
-        if row is not None:
+        if row is not None and len(al.versions) > 1:  # alone, every row is "unique"
             parts.append(Part(row.status.value, "bold", 4, glue=" "))
         mark = self.mark_at(self.pos)
         if mark is not None:
@@ -460,7 +479,9 @@ class ReaderScreen(Reviewing, Screen[None]):
             note = paging_note(self._cols, self.view or View.COLUMNS)
             if note:
                 parts.append(Part(note, p.meta, 5))
-        parts.append(Part(f"{len(al.versions)} versions", "", 3, short=f"{len(al.versions)} v"))
+        many = len(al.versions)
+        count = f"{many} versions" if many > 1 else "1 copy alone"
+        parts.append(Part(count, "", 3, short=f"{many} v"))
         if self.view is not None and self.view is not View.PUBLISHED:
             parts.append(Part(self.view.value, "", 6))
         self.query_one(StoryHeader).show(visible(al.title or base.title or "(untitled)"), parts)
@@ -624,8 +645,10 @@ class ReaderScreen(Reviewing, Screen[None]):
             self.notify(f"base: {visible(v.outlet)}", timeout=2, markup=False)
             self._relayout()
         elif event.state is WorkerState.ERROR:
-            self.notify(
-                f"could not change the base: {event.worker.error}", severity="error", markup=False
+            self.notify(  # the error may quote a copy's text or path: shown, never obeyed
+                f"could not change the base: {visible(str(event.worker.error))}",
+                severity="error",
+                markup=False,
             )
 
     # ------------------------------------------------------------------ options

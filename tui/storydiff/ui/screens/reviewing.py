@@ -350,7 +350,9 @@ class Reviewing:
     def export_state_changed(self, event: Worker.StateChanged) -> None:
         """The export worker's end (called by the reader's worker handler)."""
         if event.state is WorkerState.SUCCESS and isinstance(event.worker.result, Path):
-            self.notify(f"report written: {event.worker.result}", timeout=8, markup=False)
+            # a path holds the story folder's name, which may carry escape sequences
+            where = visible(str(event.worker.result))
+            self.notify(f"report written: {where}", timeout=8, markup=False)
         elif event.state is WorkerState.ERROR:
             err = event.worker.error
             detail = err.strerror if isinstance(err, OSError) and err.strerror else err
