@@ -685,6 +685,64 @@ def test_max_story_size(tmp_path: Path) -> None:
     assert "over the 10.2 KB limit" in result.stderr  # the limit as given, not "0 MB"
 
 
+# Peak memory of `storydiff align` on the largest story the limits below allow, and what a
+# megabyte of story text may cost at most (measured: ~45 MB per MB of one-sentence
+# paragraphs, the worst case, on top of ~40 MB of code; 20 MB of text peaked at 0.97 GB).
+MEMORY_LIMITS = ("--max-size", "2", "--max-story-size", "2.5")
+MEMORY_BOUND_MB = 320
+_MEASURED = (
+    "import resource, sys\n"
+    "from storydiff.cli import run\n"
+    "try:\n"
+    "    run()\n"
+    "finally:\n"
+    "    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss\n"
+    "    sys.stderr.write(f'peak-kb {peak}\\n')\n"
+)
+
+
+def _short_paragraphs(size: int) -> str:
+    """``size`` bytes of one-sentence paragraphs (the costliest text per byte): the seed's
+    sentences, each made unique, so no cleaning rule folds them as repeats."""
+    body = " ".join(seed_text(SEED_NAMES[1]).split())  # the copy with no chrome in its text
+    sentences = [s.strip() + "." for s in body.split(". ") if s.strip()]
+    out: list[str] = []
+    total, n = 0, 0
+    while True:
+        line = f"{sentences[n % len(sentences)]} Item {n}."
+        total += len(line.encode("utf-8")) + 2
+        if total > size:
+            return "\n\n".join(out) + "\n"
+        out.append(line)
+        n += 1
+
+
+@pytest.mark.slow
+def test_memory_stays_bounded_on_the_largest_allowed_story(tmp_path: Path) -> None:
+    """At the limits, memory stays under a fixed bound; a little over them, a one-line error
+    says which limit and how to raise it, before anything big is built."""
+    case = case_with(tmp_path)
+    (case / "many.txt").write_text(_short_paragraphs(2 * 1024 * 1024 - 4096), encoding="utf-8")
+    before = snapshot(case)
+    env = {**os.environ, "NO_COLOR": "1"}
+    proc = subprocess.run(
+        [sys.executable, "-c", _MEASURED, "align", ".", "--json", *MEMORY_LIMITS],
+        capture_output=True,
+        text=True,
+        cwd=case,
+        env=env,
+        timeout=120,
+    )
+    assert proc.returncode == 0, proc.stderr
+    assert snapshot(case) == before
+    peak_mb = int(proc.stderr.rsplit("peak-kb ", 1)[1].split()[0]) / 1024
+    assert peak_mb < MEMORY_BOUND_MB, f"peak {peak_mb:.0f} MB"
+    assert version(json.loads(proc.stdout), "many")["paragraphs"] > 5_000
+    (case / "more.txt").write_text(_short_paragraphs(700 * 1024), encoding="utf-8")
+    result = align(case, ".", options=MEMORY_LIMITS, expect=2, about=["more.txt", "many.txt"])
+    assert "limit for all copies together" in result.stderr
+
+
 # --- the messages themselves ---------------------------------------------------------------
 
 ADVICE = re.compile(

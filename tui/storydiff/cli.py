@@ -82,10 +82,10 @@ _size_opt = click.option(
 _story_size_opt = click.option(
     "--max-story-size",
     type=click.FloatRange(min=0.001),
-    default=400.0,
+    default=25.0,
     show_default=True,
     metavar="MB",
-    help="Largest total of all copies storydiff will read, in megabytes.",
+    help="Largest total of the copies' text (an HTML page counts its article), in megabytes.",
 )
 
 

@@ -8,13 +8,17 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 DEFAULT_MAX_BYTES = 20 * 1024 * 1024  # one copy: 20 MB
+DEFAULT_MAX_STORY_BYTES = 25 * 1024 * 1024  # the story's text, all copies: 25 MB
 
 
 @dataclass(frozen=True, slots=True)
 class StoryOptions:
     base: str | None = None  # version id, file name, source, outlet name or badge
     max_bytes: int = DEFAULT_MAX_BYTES
-    max_story_bytes: int = 20 * DEFAULT_MAX_BYTES  # 400 MB: the CLI default too
+    # The story's text (what the copies hold once read: an HTML page's article, not its
+    # markup) for all copies together.  Memory grows with it, about 50 MB per MB at worst
+    # (many short paragraphs), so this bounds it: ~1.3 GB at the default.
+    max_story_bytes: int = DEFAULT_MAX_STORY_BYTES
     # One copy is nothing to compare, so a summary or report refuses it; the reader shows
     # it alone (its paragraphs, what the cleaner folded) and says why.
     allow_single: bool = False

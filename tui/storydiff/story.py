@@ -82,12 +82,13 @@ def _load_documents(
         except InputError as exc:
             errors.append(exc)
             continue
-        total += len(doc.raw_text.encode("utf-8", "surrogatepass"))
+        # the text kept (an HTML page's article, not its markup): what memory grows with
+        total += sum(len(b.text.encode("utf-8", "surrogatepass")) for b in doc.blocks)
         if total > options.max_story_bytes:
             # human_size: the limit as given (--max-story-size 0.5 is "512 KB", not "0 MB")
             limit = human_size(options.max_story_bytes)
             raise InputError(
-                f"{source}: the story is over the {limit} limit for all copies together "
+                f"{source}: the story's text is over the {limit} limit for all copies together "
                 "(compare fewer copies or raise it with --max-story-size)"
             )
         docs.append(doc)

@@ -31,6 +31,8 @@ _STOP_WORDS = """about after again against also among been before being below be
     should some such than that their them then there these they this those through under until
     very were what when where which while will with would your said says told"""
 _STOP = frozenset(_STOP_WORDS.split())
+# Earlier lines kept per six-word opening to find cut-off repeats by; a real page has a few.
+MAX_SAME_OPENING = 16
 # Words a heading does not end on, a sentence cut off at a line break often does.
 _DANGLING = frozenset(
     "a an the of to in on at by for from with and or but nor as that which who whose its "
@@ -125,7 +127,9 @@ def _fixed_rules(doc: Document, infos: list[BlockInfo], folds: list[_Fold | None
         if info.key:
             seen.add(info.key)
             if len(info.tokens) >= 6:
-                openings.setdefault(tuple(info.tokens[:6]), []).append(info.key)
+                same = openings.setdefault(tuple(info.tokens[:6]), [])
+                if len(same) < MAX_SAME_OPENING:  # a page of lines opening alike: not quadratic
+                    same.append(info.key)
 
 
 def _repeats(info: BlockInfo, seen: set[str], openings: dict[tuple[str, ...], list[str]]) -> bool:

@@ -84,10 +84,17 @@ def _read(path: Path, source: str, max_bytes: int) -> bytes:
     return data
 
 
+def over_limit(size: int, limit: int) -> tuple[str, str]:
+    """A size and the limit it is over, as a user would write them, but never equal in
+    words ("2 MB is over the 2 MB limit"): then both in bytes."""
+    said = human_size(size), human_size(limit)
+    return said if said[0] != said[1] else (f"{size:,} bytes", f"{limit:,} byte")
+
+
 def _too_big(source: str, size: int, limit: int) -> InputError:
+    size_said, limit_said = over_limit(size, limit)
     return InputError(
-        f"{source}: {human_size(size)} is over the {human_size(limit)} limit per file "
-        "(raise it with --max-size)"
+        f"{source}: {size_said} is over the {limit_said} limit per file (raise it with --max-size)"
     )
 
 
