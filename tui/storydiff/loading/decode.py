@@ -42,6 +42,7 @@ _AS_CP1252 = frozenset({"iso8859-1", "ascii"})
 _ODD_IN_WORD = recompile(r"(?<=[^\W\d_])[¡¢£¤¥¦§¨©ª«¬®¯°±²³´µ¶·¸¹º»¼½¾¿ƒ„…†‡ˆ‰‹›•˜™×÷](?=[^\W\d_])")
 _LETTER = recompile(r"[^\W\d_]")
 _NON_ASCII_LETTER = recompile(r"[^\W\d_a-zA-Z]")
+_SURROGATE = recompile(r"[\ud800-\udfff]")
 
 
 _GUESS = "read as {}, not UTF-8 (a guess from the bytes: if it reads wrong, save it as UTF-8)"
@@ -97,11 +98,22 @@ def _binary(source: str) -> InputError:
     )
 
 
+# Python codecs a page may name that are not character sets: they turn backslash sequences
+# into other characters, or lone surrogates into text, or fail on every byte.
+_NOT_CHARSETS = frozenset(
+    {"unicode-escape", "raw-unicode-escape", "undefined", "idna", "punycode", "mbcs", "oem"}
+)
+
+
 def _strict(data: bytes, encoding: str) -> str | None:
+    """The bytes in ``encoding`` if every byte decodes to real text, else None."""
     try:
-        return data.decode(encoding)
-    except (UnicodeDecodeError, LookupError):
+        if codecs.lookup(encoding).name in _NOT_CHARSETS:
+            return None
+        text = data.decode(encoding)
+    except (UnicodeError, LookupError):  # UnicodeError: the "undefined" codec's own error
         return None
+    return None if _SURROGATE.search(text) else text
 
 
 def _plausible_western(text: str) -> bool:

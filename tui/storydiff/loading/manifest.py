@@ -18,9 +18,10 @@ from pathlib import Path
 
 from storydiff.errors import ManifestError
 
-from .reader import cannot_read, not_a_file
+from .reader import cannot_read, human_size, not_a_file
 
 MANIFEST_NAME = "storydiff.toml"
+MAX_MANIFEST_BYTES = 1024 * 1024  # a title, a base and a few lines per copy
 MAX_BADGE = 6
 _TOP_KEYS = ("title", "base", "copies")
 _COPY_KEYS = ("outlet", "badge", "url", "date", "tags")
@@ -123,6 +124,11 @@ def load_manifest(path: Path) -> Manifest:
     if not stat.S_ISREG(info.st_mode):
         advice = "make it a TOML file or remove it"
         raise ManifestError(not_a_file(str(path), info.st_mode, "a manifest file", advice))
+    if info.st_size > MAX_MANIFEST_BYTES:
+        raise ManifestError(
+            f"{where}{human_size(info.st_size)} is too big for a manifest (a few lines per copy); "
+            "remove it or fix it"
+        )
     try:
         with path.open("rb") as fh:
             data = tomllib.load(fh)
@@ -130,6 +136,10 @@ def load_manifest(path: Path) -> Manifest:
         raise ManifestError(f"{where}not valid TOML: {exc}; fix the TOML there") from None
     except UnicodeDecodeError:
         raise ManifestError(f"{where}not valid TOML: save it as UTF-8") from None
+    except RecursionError:  # tomllib recurses once per level of [ or {
+        raise ManifestError(
+            f"{where}not valid TOML: nested too deeply; fix the TOML there"
+        ) from None
     except OSError as exc:
         raise ManifestError(cannot_read(str(path), exc)) from None
     _unknown(where, data, _TOP_KEYS, "")
