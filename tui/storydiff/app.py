@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import gc
 import os
+import threading
 import time
 from collections.abc import Sequence
 from contextlib import suppress
@@ -17,7 +18,7 @@ from typing import ClassVar
 from textual import work
 from textual.app import App
 from textual.binding import Binding, BindingType
-from textual.worker import Worker, WorkerState
+from textual.worker import Worker, WorkerState, get_current_worker
 
 from .errors import StorydiffError
 from .model import Alignment
@@ -32,6 +33,11 @@ from .ui.screens.help import HelpScreen
 from .ui.screens.loading import LoadingScreen
 from .ui.screens.reader import ReaderScreen
 from .ui.screens.versions import VersionsScreen
+
+
+class _Quit(Exception):
+    """The user quit while the story was loading."""
+
 
 LOADING_SCREEN_DELAY = 0.12  # seconds of loading before the progress screen appears
 PROGRESS_INTERVAL = 0.05  # seconds between progress updates from the loading worker
@@ -71,6 +77,7 @@ class StorydiffApp(App[int]):
         self._last_progress = 0.0
         self.keymap_problems: list[str] = []
         self.review: BackgroundSession | None = None  # the story's review, opening or open
+        self._quit_while_loading = False
 
     # ------------------------------------------------------------------ theme
     def palette(self) -> Palette:
@@ -187,13 +194,48 @@ class StorydiffApp(App[int]):
         if self.prefetch is not None:
             alignment = self.prefetch.result(self._progress)
         else:
-            from .story import load_story
-
-            alignment = load_story(self.paths, self.options, self._progress)
+            alignment = self._load_here()
         review = BackgroundSession(alignment, problem=self._review_problem)
         review.open_now()
         self.review = review
         return alignment
+
+    def _load_here(self) -> Alignment:
+        """Load in this process (no loading process could be forked), on a daemon thread
+        this worker waits for: a user who quits mid-load is not kept waiting for it (the
+        interpreter would join a worker's thread at exit, not a daemon one)."""
+        from .story import load_story
+
+        done = threading.Event()
+        outcome: list[Alignment | BaseException] = []
+
+        def run() -> None:
+            try:
+                outcome.append(load_story(self.paths, self.options, self._progress))
+            except BaseException as exc:  # handed to the worker, which raises it
+                outcome.append(exc)
+            finally:
+                done.set()
+
+        threading.Thread(target=run, name="storydiff-load", daemon=True).start()
+        worker = get_current_worker()
+        while not done.wait(0.05):
+            if worker.is_cancelled:
+                raise _Quit
+        result = outcome[0]
+        if isinstance(result, BaseException):
+            raise result
+        return result
+
+    async def action_quit(self) -> None:
+        """Quit; while the story is still loading, stop the loading at once (the loading
+        process is killed, an in-process load is left to die with the process)."""
+        if self.alignment is None:
+            self._quit_while_loading = True
+            if self.prefetch is not None:
+                self.prefetch.kill()
+            self.workers.cancel_group(self, "load")
+        self.exit(return_code=0)
 
     def _progress(self, stage: str, done: int, total: int) -> None:
         """Called from the loading thread: forward at most every 50 ms (and the last step)."""
@@ -201,7 +243,8 @@ class StorydiffApp(App[int]):
         if now - self._last_progress < PROGRESS_INTERVAL and done + 1 < total:
             return
         self._last_progress = now
-        self.call_from_thread(self._show_progress, stage, done, total)
+        with suppress(RuntimeError):  # the app has gone (the user quit mid-load)
+            self.call_from_thread(self._show_progress, stage, done, total)
 
     def _show_progress(self, stage: str, done: int, total: int) -> None:
         if isinstance(self.screen, LoadingScreen):
@@ -214,6 +257,8 @@ class StorydiffApp(App[int]):
             self._open(event.worker.result)
         elif event.state is WorkerState.ERROR:
             err = event.worker.error
+            if self._quit_while_loading:
+                return  # the loading was stopped on purpose: nothing went wrong
             if isinstance(err, StorydiffError):
                 self.error = err
             elif isinstance(err, OSError):

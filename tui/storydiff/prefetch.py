@@ -93,6 +93,13 @@ class Prefetch:
             self._file.close()
             self._reap()
 
+    def kill(self) -> None:
+        """Stop the child now, without waiting for it: the thread reading its answers sees
+        the pipe close and reaps it."""
+        if not self._reaped:
+            with contextlib.suppress(ProcessLookupError):
+                os.kill(self.pid, signal.SIGKILL)
+
     def cancel(self) -> None:
         """Stop the child (the user quit while it was loading)."""
         if not self._reaped:
