@@ -387,7 +387,7 @@ class Aligner:
         if not a.feat.key or not b.feat.key:
             return False
         joined = f"{a.feat.key} {b.feat.key}"
-        return any(joined in u.feat.key for us in self.rows[rid].cells.values() for u in us)
+        return any(joined in rep.key for rep in self.rows[rid].rep_feats())
 
     def _bridges(self, feat: Feat, x: int, y: int) -> bool:
         """Does this paragraph hold part of row ``x`` and part of the neighbouring row ``y``,
@@ -546,6 +546,8 @@ class Aligner:
         for i, u in enumerate(units):
             if i in assigned or u.feat.key.count(" ") < VERBATIM_WORDS - 1:
                 continue
+            if any(sc.full >= T_NEAR_IDENTICAL for sc in scores[i].values()):
+                continue  # a whole paragraph of one row, not a piece: pass 2 places it
             hits = [  # (a row this copy took already is fine: the other half may be in it)
                 rid
                 for rid in scores[i]
