@@ -1,0 +1,179 @@
+#!/usr/bin/env python3
+"""Speed at scale: storydiff against CollateX on many versions of one story.
+
+    python bench/bench_scale.py [--sizes 5,25,100,500] [--runs 5] [--timeout 60]
+
+For each size, a synthetic story (``storydiff.synthetic.make_story``: a base text of 50
+paragraphs and N versions made from it by cuts from the bottom, dropped and moved paragraphs,
+splits, merges, copy-edits, rewrites, local additions and boilerplate; fixed seed) is written
+as N text files, and:
+
+* **storydiff, in-process**: ``load_story`` on the folder (load + clean + align + diff), the
+  median of ``--runs`` runs with every per-text cache cleared before each, in a child process
+  of its own so that its **peak memory** (VmHWM) is the story's alone;
+* **storydiff, whole process**: ``storydiff align FOLDER --json`` from start to exit;
+* **pair-F1** of storydiff's rows against the planted rows (the generator knows which
+  paragraph came from which), so speed is never bought with accuracy;
+* **CollateX** (the reference collator) on the same versions, each paragraph one token with
+  near matching, in its own interpreter (``bench/peer_collatex.py``): its time, its pair-F1
+  and the ratio to storydiff's in-process time.  A peer run still going after ``--timeout``
+  seconds is stopped and said so; the larger sizes are then not tried.
+
+The peer lives in a virtual environment of its own::
+
+    python3 -m venv .peer && .peer/bin/pip install collatex python-levenshtein
+    STORYDIFF_PEER_PYTHON=.peer/bin/python python bench/bench_scale.py
+
+Without it the table says "not installed" in the peer's columns.  The README keeps the latest
+table.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+BENCH = Path(__file__).resolve().parent
+sys.path.insert(0, str(BENCH))
+
+PARAGRAPHS = 50
+SEED = 1
+
+
+@dataclass(frozen=True, slots=True)
+class Ours:
+    median: float  # seconds, load + clean + align + diff
+    low: float
+    peak_mb: float
+    whole: float  # seconds, `storydiff align --json`
+    f1: float
+
+
+def write_story(n: int, folder: Path) -> None:
+    """The synthetic story of ``n`` versions as one text file per version."""
+    from storydiff.synthetic import make_story
+
+    story = make_story(n, PARAGRAPHS, seed=SEED)
+    for v in story.versions:
+        text = "\n\n".join(p.text for p in v.paragraphs) + "\n"
+        (folder / f"{v.id}.txt").write_text(text, encoding="utf-8")
+
+
+def child(folder: str, runs: int) -> None:
+    """Time ``load_story`` on the folder and print the times and this process's peak."""
+    from bench_seeds import clear_caches
+
+    from storydiff.story import load_story
+
+    load_story([folder])  # imports, compiled patterns: once per process, not timed
+    times = []
+    for _ in range(runs):
+        clear_caches()
+        t = time.perf_counter()
+        load_story([folder])
+        times.append(time.perf_counter() - t)
+    peak_kb = 0
+    status = Path("/proc/self/status")
+    if status.exists():
+        for line in status.read_text().splitlines():
+            if line.startswith("VmHWM:"):
+                peak_kb = int(line.split()[1])
+    print(json.dumps({"times": times, "peak_kb": peak_kb}))
+
+
+def ours(n: int, folder: Path, runs: int) -> Ours:
+    from storydiff.build import build_alignment
+    from storydiff.synthetic import make_story, planted_f1
+
+    out = subprocess.run(
+        [sys.executable, __file__, "--child", str(folder), "--runs", str(runs)],
+        check=True,
+        capture_output=True,
+        text=True,
+    )
+    data = json.loads(out.stdout.strip().splitlines()[-1])
+    cmd = [sys.executable, "-c", "from storydiff.cli import run; run()", "align", str(folder)]
+    whole = []
+    for _ in range(max(1, min(runs, 3))):
+        t = time.perf_counter()
+        subprocess.run([*cmd, "--json"], check=True, capture_output=True)
+        whole.append(time.perf_counter() - t)
+    story = make_story(n, PARAGRAPHS, seed=SEED)
+    al = build_alignment(story.versions)
+    rows = [
+        [(vid, p.index, p.part) for vid, c in r.cells.items() for p in c.paragraphs]
+        for r in al.rows
+    ]
+    times = data["times"]
+    return Ours(
+        statistics.median(times),
+        min(times),
+        data["peak_kb"] / 1024,
+        statistics.median(whole),
+        planted_f1(story.truth, rows),
+    )
+
+
+def peer(n: int, timeout: float) -> tuple[str, float | None, float | None]:
+    """CollateX on the same versions: (what happened, seconds, pair-F1)."""
+    from peer_collatex import planted_score, run_peer
+
+    from storydiff.synthetic import make_story
+
+    story = make_story(n, PARAGRAPHS, seed=SEED)
+    res = run_peer([(v.id, [p.text for p in v.paragraphs]) for v in story.versions], timeout)
+    if not res.ok:
+        return res.status, None, None
+    return "ok", res.seconds, planted_score(story.truth, res.groups)
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=(__doc__ or "").split("\n\n")[0])
+    ap.add_argument("--sizes", default="5,25,100,500")
+    ap.add_argument("--runs", type=int, default=5)
+    ap.add_argument("--timeout", type=float, default=60.0, help="seconds for a peer run")
+    ap.add_argument("--child", help=argparse.SUPPRESS)
+    args = ap.parse_args()
+    if args.child:
+        child(args.child, args.runs)
+        return
+    print(
+        f"synthetic stories, {PARAGRAPHS} paragraphs per version, seed {SEED}; "
+        f"storydiff medians of {args.runs} runs"
+    )
+    print(
+        "| versions | storydiff load+align+diff | peak memory | `align --json` process "
+        "| pair-F1 | CollateX | CollateX pair-F1 | ratio |"
+    )
+    print("|---|---|---|---|---|---|---|---|")
+    peer_on = True
+    for n in [int(x) for x in args.sizes.split(",")]:
+        with tempfile.TemporaryDirectory() as tmp:
+            folder = Path(tmp)
+            write_story(n, folder)
+            o = ours(n, folder, args.runs if n < 500 else max(1, args.runs // 2))
+        status, secs, pf1 = peer(n, args.timeout) if peer_on else ("not run", None, None)
+        if status == "timeout":
+            peer_on = False  # a bigger story would take longer still
+            theirs, ratio, their_f1 = f"> {args.timeout:g} s (stopped)", "", "–"
+        elif secs is None:
+            theirs, ratio, their_f1 = status, "", "–"
+        else:
+            theirs, ratio = f"{secs:.2f} s", f"{secs / o.median:.1f}x"
+            their_f1 = f"{pf1:.3f}"
+        print(
+            f"| {n} | {o.median * 1000:.0f} ms (min {o.low * 1000:.0f}) | {o.peak_mb:.0f} MB "
+            f"| {o.whole * 1000:.0f} ms | {o.f1:.3f} | {theirs} | {their_f1} | {ratio} |",
+            flush=True,
+        )
+
+
+if __name__ == "__main__":
+    main()
