@@ -5,8 +5,8 @@ CollateX is the reference tool for collating many witnesses, so it is the tool s
 against.  It lives in its own venv, because it drags in networkx, prettytable and Levenshtein,
 none of which storydiff needs::
 
-    python3 -m venv /work/collatex-venv
-    /work/collatex-venv/bin/pip install collatex python-levenshtein
+    python3 -m venv .peer
+    .peer/bin/pip install collatex python-levenshtein
 
 On Python 3.11 that installs collatex 2.3 (built from its sdist; the last release, 2019),
 networkx 3.6.1, prettytable 3.18.0, python-Levenshtein 0.27.5 (a shim over Levenshtein 0.27.5,
@@ -19,7 +19,7 @@ Three ways in:
 
 * **The peer script**, run with the peer venv's python::
 
-      /work/collatex-venv/bin/python bench/peer_collatex.py INPUT.json [--no-near-match]
+      .peer/bin/python bench/peer_collatex.py INPUT.json [--no-near-match]
 
   INPUT.json holds ``{"versions": [{"id": ..., "paragraphs": [str, ...]}, ...]}``.  It prints
   one JSON line: ``{"seconds", "rows", "groups", "dropped", "max_rss_mb", "peer"}``, where
@@ -41,7 +41,7 @@ Three ways in:
 
   It writes the input to a temporary file, runs the peer script in a subprocess and kills it
   after ``timeout`` seconds (the result then says "timed out after 60 s").  The peer python is
-  ``python=`` or ``$STORYDIFF_PEER_PYTHON`` or ``/work/collatex-venv/bin/python``.  It never
+  ``python=`` or ``$STORYDIFF_PEER_PYTHON`` or ``.peer/bin/python``.  It never
   raises for a missing or broken peer: it returns a result whose status says what went wrong.
 
 * **The measurement**, run with storydiff's venv::
@@ -113,7 +113,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Literal
 
-DEFAULT_PYTHON = "/work/collatex-venv/bin/python"
+DEFAULT_PYTHON = str(Path(__file__).resolve().parents[1] / ".peer" / "bin" / "python")
 SCRIPT = Path(__file__).resolve()
 NOT_INSTALLED_EXIT = 3
 _WORD = re.compile(r"\w+")
@@ -236,8 +236,8 @@ def run_peer(
     if not Path(python).exists():
         return PeerResult(
             "not installed",
-            f"no peer python at {python} (python3 -m venv /work/collatex-venv && "
-            "/work/collatex-venv/bin/pip install collatex python-levenshtein, "
+            f"no peer python at {python} (python3 -m venv .peer && "
+            ".peer/bin/pip install collatex python-levenshtein, "
             "or set STORYDIFF_PEER_PYTHON)",
         )
     payload = {"versions": [{"id": vid, "paragraphs": list(ps)} for vid, ps in versions]}
