@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import os
+import shutil
 import subprocess
 import sys
 import tempfile
@@ -36,6 +37,15 @@ STORIES = FIXTURES / "stories"
 @pytest.fixture
 def seeds() -> Path:
     return SEEDS
+
+
+@pytest.fixture
+def story(tmp_path: Path) -> Path:
+    """A copy of the demo story a test may review (its sidecar is written in there); never
+    the repository's seeds, which an installed storydiff reads as an ordinary folder."""
+    folder = tmp_path / "story"
+    shutil.copytree(SEEDS, folder)
+    return folder
 
 
 @pytest.fixture(autouse=True)

@@ -7,7 +7,6 @@ next to the story), never on ``seeds/``."""
 from __future__ import annotations
 
 import json
-import shutil
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from pathlib import Path
@@ -39,14 +38,6 @@ SMALL = (80, 24)
 def _clean_env(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
     monkeypatch.delenv("NO_COLOR", raising=False)
     monkeypatch.setenv("STORYDIFF_KEYS", str(tmp_path / "no-keys.toml"))
-
-
-@pytest.fixture
-def story(tmp_path: Path) -> Path:
-    """A copy of the demo story the test may review (its sidecar goes in there)."""
-    folder = tmp_path / "story"
-    shutil.copytree(SEEDS, folder)
-    return folder
 
 
 Running = tuple[StorydiffApp, Pilot[int], ReaderScreen]

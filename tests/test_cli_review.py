@@ -37,13 +37,6 @@ def one_line_error(proc: subprocess.CompletedProcess[str], *needles: str) -> Non
         assert needle in lines[0], lines[0]
 
 
-@pytest.fixture
-def story(tmp_path: Path) -> Path:
-    folder = tmp_path / "story"
-    shutil.copytree(SEEDS, folder)
-    return folder
-
-
 def sums(folder: Path) -> dict[str, str]:
     return {
         p.name: hashlib.sha256(p.read_bytes()).hexdigest()

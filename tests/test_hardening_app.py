@@ -39,6 +39,7 @@ from test_hardening_inputs import (  # noqa: F401 (unprivileged: a fixture, requ
     _as_nobody,
     _without_dac_override,
     case_with,
+    five_hundred_copies,
     seed_text,
     snapshot,
     unprivileged,
@@ -330,13 +331,7 @@ def test_bad_path(tmp_path: Path, request: pytest.FixtureRequest, name: str) -> 
 @pytest.mark.slow
 def test_five_hundred_copies(tmp_path: Path) -> None:
     """Opens on a chosen few, says so, and still answers keys."""
-    case = tmp_path / "case"
-    case.mkdir()
-    paragraphs = [p for p in seed_text().split("\n\n") if p.strip()]
-    for i in range(500):
-        kept = [p for j, p in enumerate(paragraphs) if (i + j) % 5]
-        text = "\n\n".join([*kept, f"This is copy number {i} of the story."]) + "\n"
-        (case / f"copy{i:03d}.txt").write_text(text, encoding="utf-8")
+    case = five_hundred_copies(tmp_path)
     with storydiff(case, ".") as t:
         t.wait_for(opened_or_exited, timeout=STARTUP, what="the reader or an exit")
         t.wait_for(lambda s: shown_versions(s) == 500, timeout=STEP, what="500 versions")

@@ -356,9 +356,9 @@ def test_one_file_only(tmp_path: Path) -> None:
     align(case, ".", expect=2, about=[SEED_NAMES[0]])
 
 
-@pytest.mark.slow
-def test_five_hundred_copies(tmp_path: Path) -> None:
-    """Small copies of one story, each cut differently and with an ending of its own."""
+def five_hundred_copies(tmp_path: Path) -> Path:
+    """A folder of 500 small copies of one story, each cut differently, each with an ending
+    of its own."""
     case = tmp_path / "case"
     case.mkdir()
     paragraphs = [p for p in seed_text().split("\n\n") if p.strip()]
@@ -366,6 +366,13 @@ def test_five_hundred_copies(tmp_path: Path) -> None:
         kept = [p for j, p in enumerate(paragraphs) if (i + j) % 5]
         text = "\n\n".join([*kept, f"This is copy number {i} of the story."]) + "\n"
         (case / f"copy{i:03d}.txt").write_text(text, encoding="utf-8")
+    return case
+
+
+@pytest.mark.slow
+def test_five_hundred_copies(tmp_path: Path) -> None:
+    """Small copies of one story, each cut differently and with an ending of its own."""
+    case = five_hundred_copies(tmp_path)
     result = align(case, ".", expect=0, timeout=60)
     data = result.json()
     assert len(data["versions"]) == 500

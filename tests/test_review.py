@@ -11,7 +11,6 @@ import errno
 import json
 import os
 import random
-import shutil
 import signal
 import stat
 import subprocess
@@ -66,12 +65,6 @@ MARKDOWN = "001_3b9876eaf50a8ac8.txt"  # The Moscow Times web copy, blank-line p
 
 
 # --------------------------------------------------------------------------------- helpers
-@pytest.fixture
-def story(tmp_path: Path) -> Path:
-    """A copy of the demo story this test may review (its sidecar is written in there)."""
-    folder = tmp_path / "story"
-    shutil.copytree(SEEDS, folder)
-    return folder
 
 
 def sidecar(folder: Path) -> Path:

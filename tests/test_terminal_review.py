@@ -8,7 +8,6 @@ import json
 import os
 import random
 import re
-import shutil
 import signal
 import subprocess
 import sys
@@ -33,13 +32,6 @@ pytestmark = pytest.mark.skipif(
     tmux_missing() is not None or not STORYDIFF.exists(),
     reason=tmux_missing() or f"no storydiff console script next to {sys.executable}",
 )
-
-
-@pytest.fixture
-def story(tmp_path: Path) -> Path:
-    folder = tmp_path / "story"
-    shutil.copytree(SEEDS, folder)
-    return folder
 
 
 def row_of(screen: str) -> int:

@@ -327,8 +327,7 @@ class Aligner:
         for step in (-1, 1):
             p = at + step
             while 0 <= p < len(self.order) and abs(p - at) <= SIBLING_REACH:
-                row = self.rows[self.order[p]]
-                if len(row.cells) > 1 or self.base in row.cells:
+                if self._of_story(self.order[p]):
                     out.append(self.order[p])
                     break
                 p += step
@@ -339,10 +338,14 @@ class Aligner:
         no distance (a merge window counts the story's paragraphs, not an outlet's)."""
         ranks, k = {}, 0
         for rid in self.order:
-            row = self.rows[rid]
-            k += len(row.cells) > 1 or self.base in row.cells
+            k += self._of_story(rid)
             ranks[rid] = k
         return ranks
+
+    def _of_story(self, rid: int) -> bool:
+        """A row of the story, not one copy's own paragraph: shared, or the base's."""
+        row = self.rows[rid]
+        return len(row.cells) > 1 or self.base in row.cells
 
     def _verbatim_held(
         self, unit: Unit, anchor: int, pos: dict[int, int], taken: set[int]
@@ -583,15 +586,13 @@ class Aligner:
                 and self._really_holds(units[i], rid)
             ]
             anchor = assigned.get(i)
+            if (anchor is not None or held) and not pos:
+                pos = {rid: p for p, rid in enumerate(self.order)}
             if anchor is not None:
-                if not pos:
-                    pos = {rid: p for p, rid in enumerate(self.order)}
                 held += self._verbatim_held(units[i], anchor, pos, taken)
             if not held:
                 continue
             group = ([anchor] if anchor is not None else []) + held
-            if not pos:
-                pos = {rid: p for p, rid in enumerate(self.order)}
             if not ranks:
                 ranks = self._story_ranks()
             group = sorted(set(group), key=lambda r: pos[r])
@@ -653,6 +654,11 @@ class Aligner:
                     # the neighbours' rows, the one holding most of this piece (two split
                     # paragraphs in a row: a half sits between its sibling and the next one's)
                     best: tuple[bool, float, int] | None = None
+                    # the best fit among the rows this copy has not used yet
+                    free = max(
+                        (max(o.full, o.inside) for r, o in scores[i].items() if r not in taken),
+                        default=0.0,
+                    )
                     # (and the nearest placed paragraph each way, past a few of the copy's own)
                     before = next(
                         (k for k in range(i - 3, i - SIBLING_REACH, -1) if k in assigned), None
@@ -687,12 +693,7 @@ class Aligner:
                             continue
                         # a rewrite's paragraph may sit next to its sibling yet belong to a row
                         # of its own that this copy has not used: leave it to the later passes
-                        fit = max(sc.full, sc.inside)
-                        free = max(
-                            (max(o.full, o.inside) for r, o in scores[i].items() if r not in taken),
-                            default=0.0,
-                        )
-                        if free > fit + 0.05 and not certain:
+                        if free > max(sc.full, sc.inside) + 0.05 and not certain:
                             continue
                         if best is None or (certain, inside) > best[:2]:
                             best = (certain, inside, rid)
