@@ -21,6 +21,7 @@ How (see ``../shared/ALIGNMENT.md`` for the field):
 
 from __future__ import annotations
 
+import heapq
 import math
 from collections import defaultdict
 from collections.abc import Callable, Sequence
@@ -80,17 +81,32 @@ class _Row:
     cells: dict[int, list[Unit]] = field(default_factory=dict)
     reps: list[int] = field(default_factory=list)  # versions compared against
     _cache: dict[int, Feat] = field(default_factory=dict)
+    _distinct: list[Feat] | None = None
     _crosshead: bool | None = None
 
     def rep_feats(self) -> list[Feat]:
-        out = []
+        """The representatives' texts, each once: most copies carry a row's paragraph word
+        for word, and scoring the same text four times was a third of the aligner's work."""
+        if self._distinct is not None:
+            return self._distinct
+        out: list[Feat] = []
+        seen: set[str] = set()
         for v in self.reps:
             f = self._cache.get(v)
             if f is None:
                 f = Feat.join([u.feat for u in sorted(self.cells[v], key=_unit_order)])
                 self._cache[v] = f
-            out.append(f)
+            if f.key not in seen:
+                seen.add(f.key)
+                out.append(f)
+        self._distinct = out
         return out
+
+    def changed(self, version: int) -> None:
+        """Forget what was cached about the version's cell (a unit joined it)."""
+        self._cache.pop(version, None)
+        self._distinct = None
+        self._crosshead = None
 
     @property
     def crosshead(self) -> bool:
@@ -104,13 +120,19 @@ class _Row:
 
     def add(self, unit: Unit) -> None:
         self.cells.setdefault(unit.version, []).append(unit)
-        self._cache.pop(unit.version, None)
-        self._crosshead = None
+        self.changed(unit.version)
         if unit.version not in self.reps and len(self.reps) < REPRESENTATIVES:
             self.reps.append(unit.version)
 
 
+# A unit's candidate rows, best first, and the scores made against some of them.
+_Known = tuple[list[int], dict[int, Score]]
 _HEAD = -1  # the start of the row order, for the commit's linked list (row ids are >= 0)
+
+
+def _near_identical(sc: Score) -> bool:
+    """The same paragraph, nearly word for word, with almost all its words in the row."""
+    return sc.full >= T_NEAR_IDENTICAL and sc.inside >= T_NEAR_IDENTICAL
 
 
 def _unit_order(u: Unit) -> tuple[int, int]:
@@ -169,6 +191,7 @@ class Aligner:
         self.order: list[int] = []
         self.index: dict[str, set[int]] = defaultdict(set)
         self.exact: dict[str, int] = {}
+        self.row_stems: dict[int, set[str]] = {}  # row id -> the stems it is indexed under
         self.parent: dict[int, int] = {}
         self._next_id = 0
 
@@ -257,21 +280,28 @@ class Aligner:
         known = self.exact.get(unit.feat.key)
         if known is not None and self.find(known) == row.id:
             return  # a verbatim copy of a paragraph this row already indexed
+        stems = self.row_stems.setdefault(row.id, set())
         for s in unit.feat.stems:
-            self.index[s].add(row.id)
+            if s not in stems:
+                stems.add(s)
+                self.index[s].add(row.id)
         self.exact.setdefault(unit.feat.key, row.id)
 
     def _candidates(self, feat: Feat, k: int) -> list[int]:
+        """The ``k`` rows sharing the most weight of content words with ``feat`` (ties: the
+        older row).  The postings hold live rows only (:meth:`_unite` moves them), so this
+        inner loop, run for every paragraph that is not verbatim, stays a plain sum."""
         limit = max(3.0, COMMON_ROWS * len(self.order))
         score: dict[int, float] = defaultdict(float)
+        index = self.index
         for s, w in feat.weights.items():
-            posting = self.index.get(s)
+            posting = index.get(s)
             if not posting or len(posting) > limit:
                 continue
             for rid in posting:
-                score[self.find(rid)] += w
-        ranked = sorted(score.items(), key=lambda kv: (-kv[1], kv[0]))
-        return [rid for rid, _ in ranked[:k]]
+                score[rid] += w
+        ranked = heapq.nsmallest(k, [(-w, rid) for rid, w in score.items()])
+        return [rid for _, rid in ranked]
 
     def _best(self, feat: Feat, rid: int) -> Score:
         scores = [compare(feat, rep) for rep in self.rows[rid].rep_feats()]
@@ -280,14 +310,16 @@ class Aligner:
         full, inside, holds = zip(*scores, strict=True)
         return Score(max(full), max(inside), max(holds))
 
-    def _scores(self, unit: Unit) -> dict[int, Score]:
+    def _scores(self, unit: Unit, known: _Known | None = None) -> dict[int, Score]:
         """Scores against the candidate rows, best candidates first.  A near-identical match
         whose words lie almost all in that row ends the search: such a paragraph has no room
-        to hold another row too (later passes score any other row they need on demand)."""
+        to hold another row too (later passes score any other row they need on demand).
+        ``known``: the candidates and scores :meth:`_cut_blocks` found for this unit."""
         out: dict[int, Score] = {}
-        for rid in self._candidates(unit.feat, CANDIDATES):
-            sc = out[rid] = self._score(unit, rid)
-            if sc.full >= T_NEAR_IDENTICAL and sc.inside >= T_NEAR_IDENTICAL:
+        cands, scored = known or (self._candidates(unit.feat, CANDIDATES), {})
+        for rid in cands[:CANDIDATES]:
+            sc = out[rid] = scored.get(rid) or self._score(unit, rid)
+            if _near_identical(sc):
                 break
         return out
 
@@ -416,11 +448,16 @@ class Aligner:
         a, b = self.rows[keep], self.rows.pop(gone)
         for v, units in b.cells.items():
             a.cells.setdefault(v, []).extend(units)
-            a._cache.pop(v, None)
-            a._crosshead = None
+            a.changed(v)
             if v not in a.reps and len(a.reps) < REPRESENTATIVES:
                 a.reps.append(v)
         self.parent[gone] = keep
+        stems = self.row_stems.setdefault(keep, set())
+        for s in self.row_stems.pop(gone, ()):
+            posting = self.index[s]
+            posting.discard(gone)
+            posting.add(keep)
+            stems.add(s)
         if self.base in b.cells and self.base not in a.cells:
             # the united row stands where the base paragraph stood: the story's order is
             # the base's, not that of a copy's piece that made a row of its own first
@@ -525,7 +562,8 @@ class Aligner:
     def _place(self, units: list[Unit]) -> list[Unit]:
         """Match one copy's units (all of them, or the base's deferred blocks) against the
         rows, add them, and return them as placed (blocks cut into segments)."""
-        units = self._cut_blocks(units)
+        known: dict[int, _Known] = {}  # id(unit) -> what _cut_blocks found
+        units = self._cut_blocks(units, known)
         n = len(units)
         assigned: dict[int, int] = {}  # unit position -> row id
         taken: set[int] = set()  # rows that already hold a unit of this version
@@ -541,7 +579,10 @@ class Aligner:
                 rid = self.find(rid)
                 if rid not in taken:
                     assign(i, rid)
-        scores = [{} if i in assigned else self._scores(u) for i, u in enumerate(units)]
+        scores = [
+            {} if i in assigned else self._scores(u, known.get(id(u))) for i, u in enumerate(units)
+        ]
+        known.clear()  # (keyed by id: valid only while the copy's units are all alive)
         # 1b. verbatim pieces: a paragraph found word for word inside the paragraph of one
         # row only (a split half, a trimmed copy) belongs there, whatever a fuzzy score with
         # another row says (half of a paragraph scores higher against a rewrite of the whole
@@ -797,7 +838,7 @@ class Aligner:
         at = self.order.index(self.find(first))
         return self.order[at - 1] if at > 0 else _HEAD
 
-    def _cut_blocks(self, units: list[Unit]) -> list[Unit]:
+    def _cut_blocks(self, units: list[Unit], known: dict[int, _Known]) -> list[Unit]:
         """Cut run-together blocks into segments, one per row they hold, as exact slices of
         their text, so each part meets its row.
 
@@ -805,13 +846,26 @@ class Aligner:
         is an editor's merge (its rows are united later) unless the copy has many of them:
         then the copy lost its paragraph breaks (a bad scrape, hard-wrapped text without
         blank lines) and uniting rows would be wrong, and costly, as every copy's paragraphs
-        in those rows would be wrongly paired."""
+        in those rows would be wrongly paired.
+
+        The candidates and scores found here are left in ``known`` (by ``id`` of the unit)
+        for the scoring pass.  A paragraph near-identical to its best candidate is no block
+        (the same rule as :meth:`_scores`), which spares scoring the other candidates of
+        most long ones."""
         held_by: dict[int, list[int]] = {}
         for i, u in enumerate(units):
             if len(u.feat.key) < 1.5 * self.median_len or u.feat.key in self.exact:
                 continue  # short, or verbatim some row's paragraph: not a merge
             cands = self._candidates(u.feat, 3 * CANDIDATES)
-            held = [rid for rid in cands if self._score(u, rid).holds >= T_HOLDS]
+            scored: dict[int, Score] = {}
+            known[id(u)] = (cands, scored)
+            held = []
+            for rid in cands:
+                sc = scored[rid] = self._score(u, rid)
+                if _near_identical(sc) and not held:
+                    break
+                if sc.holds >= T_HOLDS:
+                    held.append(rid)
             if len(held) >= 2:
                 held_by[i] = held
         lost_breaks = len(held_by) >= LOST_BREAKS_MIN and len(held_by) >= LOST_BREAKS_SHARE * len(
