@@ -61,6 +61,12 @@ SIBLING_REACH = 6  # how far a split piece may sit from its sibling (past the co
 VERBATIM_WORDS = 6  # a piece found word for word in a row's paragraph: long enough to be sure
 COVER_GAIN = 0.08  # share of a row's paragraph a piece must add to its copy's cell there
 SMALL_HELD = 8  # content words under which a row's paragraph must be held nearly verbatim
+# Below all three of these a row is no candidate for any pass (the lowest bars: a bridge's
+# containment 0.25, the sandwich's 0.34 on a minimum of containments, character similarity
+# computed only above a dice of 0.2).
+LOW_DICE = 0.2
+LOW_INSIDE = 0.25
+LOW_HOLDS = 0.3
 REPRESENTATIVES = 4  # copies per row that new paragraphs are compared with
 COMMON_ROWS = 0.4  # a stem found in more than this share of rows is not used to find rows
 
@@ -126,7 +132,7 @@ class _Row:
 
 
 # A unit's candidate rows, best first, and the scores made against some of them.
-_Known = tuple[list[int], dict[int, Score]]
+_Known = tuple[list[tuple[int, float]], dict[int, Score]]
 _HEAD = -1  # the start of the row order, for the commit's linked list (row ids are >= 0)
 
 
@@ -288,20 +294,29 @@ class Aligner:
         self.exact.setdefault(unit.feat.key, row.id)
 
     def _candidates(self, feat: Feat, k: int) -> list[int]:
+        return [rid for rid, _ in self._ranked(feat, k)]
+
+    def _ranked(self, feat: Feat, k: int) -> list[tuple[int, float]]:
         """The ``k`` rows sharing the most weight of content words with ``feat`` (ties: the
-        older row).  The postings hold live rows only (:meth:`_unite` moves them), so this
-        inner loop, run for every paragraph that is not verbatim, stays a plain sum."""
+        older row), each with a bound on the weight ``feat`` can share with any of its
+        paragraphs (what it shares with the row's words, plus the stems too common to look
+        up).  The postings hold live rows only (:meth:`_unite` moves them), so this inner
+        loop, run for every paragraph that is not verbatim, stays a plain sum."""
         limit = max(3.0, COMMON_ROWS * len(self.order))
         score: dict[int, float] = defaultdict(float)
         index = self.index
+        common = 0.0
         for s, w in feat.weights.items():
             posting = index.get(s)
-            if not posting or len(posting) > limit:
+            if not posting:
+                continue
+            if len(posting) > limit:
+                common += w
                 continue
             for rid in posting:
                 score[rid] += w
         ranked = heapq.nsmallest(k, [(-w, rid) for rid, w in score.items()])
-        return [rid for _, rid in ranked]
+        return [(rid, common - w) for w, rid in ranked]
 
     def _best(self, feat: Feat, rid: int) -> Score:
         scores = [compare(feat, rep) for rep in self.rows[rid].rep_feats()]
@@ -314,11 +329,25 @@ class Aligner:
         """Scores against the candidate rows, best candidates first.  A near-identical match
         whose words lie almost all in that row ends the search: such a paragraph has no room
         to hold another row too (later passes score any other row they need on demand).
+        A candidate whose words cannot reach the lowest bar any pass sets is left out, as a
+        row outside the candidates is (the passes that want it score it on demand).
         ``known``: the candidates and scores :meth:`_cut_blocks` found for this unit."""
         out: dict[int, Score] = {}
-        cands, scored = known or (self._candidates(unit.feat, CANDIDATES), {})
-        for rid in cands[:CANDIDATES]:
-            sc = out[rid] = scored.get(rid) or self._score(unit, rid)
+        ranked, scored = known or (self._ranked(unit.feat, CANDIDATES), {})
+        feat = unit.feat
+        contained = len(feat.stems) >= MIN_CONTAINED
+        for rid, bound in ranked[:CANDIDATES]:
+            sc = scored.get(rid)
+            if sc is None:
+                least = min(rep.total for rep in self.rows[rid].rep_feats())
+                if (
+                    2.0 * bound <= LOW_DICE * (feat.total + least)
+                    and (not contained or bound < LOW_INSIDE * feat.total)
+                    and bound < LOW_HOLDS * least
+                ):
+                    continue
+                sc = self._score(unit, rid)
+            out[rid] = sc
             if _near_identical(sc):
                 break
         return out
@@ -856,11 +885,13 @@ class Aligner:
         for i, u in enumerate(units):
             if len(u.feat.key) < 1.5 * self.median_len or u.feat.key in self.exact:
                 continue  # short, or verbatim some row's paragraph: not a merge
-            cands = self._candidates(u.feat, 3 * CANDIDATES)
+            ranked = self._ranked(u.feat, 3 * CANDIDATES)
             scored: dict[int, Score] = {}
-            known[id(u)] = (cands, scored)
-            held = []
-            for rid in cands:
+            known[id(u)] = (ranked, scored)
+            held: list[int] = []
+            for rid, bound in ranked:
+                if bound < T_HOLDS * min(rep.total for rep in self.rows[rid].rep_feats()):
+                    continue  # cannot hold any of the row's paragraphs: no need to score
                 sc = scored[rid] = self._score(u, rid)
                 if _near_identical(sc) and not held:
                     break
