@@ -68,7 +68,7 @@ LOW_DICE = 0.2
 LOW_INSIDE = 0.25
 LOW_HOLDS = 0.3
 REPRESENTATIVES = 4  # copies per row that new paragraphs are compared with
-COMMON_ROWS = 0.4  # a stem found in more than this share of rows is not used to find rows
+COMMON_ROWS = 0.15  # a stem found in more than this share of rows is not used to find rows
 
 
 @dataclass(slots=True)
@@ -180,13 +180,17 @@ class Aligner:
         stem_lists = [[content_stems(p.text) for p in v.body] for v in self.versions]
         self.idf = idf_table(s for lists in stem_lists for s in lists)
         self.units: list[list[Unit]] = []
+        # one Feat per distinct text (most copies share most paragraphs word for word); a
+        # Feat is never changed once made
+        feats: dict[str, Feat] = {}
         for vi, (v, lists) in enumerate(zip(self.versions, stem_lists, strict=True)):
-            self.units.append(
-                [
-                    Unit(vi, p, rank, Feat.of(match_key(p.text), stems, self.idf))
-                    for rank, (p, stems) in enumerate(zip(v.body, lists, strict=True))
-                ]
-            )
+            units = []
+            for rank, (p, stems) in enumerate(zip(v.body, lists, strict=True)):
+                feat = feats.get(p.text)
+                if feat is None:
+                    feat = feats[p.text] = Feat.of(match_key(p.text), stems, self.idf)
+                units.append(Unit(vi, p, rank, feat))
+            self.units.append(units)
         lengths = [len(u.feat.key) for us in self.units for u in us]
         lengths.sort()
         self.median_len = float(lengths[len(lengths) // 2]) if lengths else 1.0

@@ -103,6 +103,10 @@ def tokenize(text: str) -> Tokens:
 
     The common case (an ASCII word) is keyed inline: this runs on every word of every cell."""
     texts = _CHUNK.findall(text)
+    if text.isascii() and "`" not in text:  # (the loop below, for ASCII words only)
+        return Tokens(
+            tuple(texts), tuple([(w := c.rstrip()).strip(_EDGE_PUNCT) or w for c in texts])
+        )
     keys: list[str] = []
     append = keys.append
     for chunk in texts:
