@@ -23,7 +23,7 @@ from __future__ import annotations
 
 import heapq
 import math
-from collections import defaultdict
+from collections import Counter, defaultdict
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field, replace
 
@@ -216,11 +216,12 @@ class Aligner:
         if self._vectors is not None:
             return self._vectors
         vecs = []
+        idf = self.idf
         for us in self.units:
-            c: dict[str, float] = defaultdict(float)
+            counts: Counter[str] = Counter()
             for u in us:
-                for s, w in u.feat.weights.items():
-                    c[s] += w
+                counts.update(u.feat.stems)  # (a C loop; a stem's weight is its idf)
+            c = {s: k * idf.get(s, 1.0) for s, k in counts.items()}
             norm = math.sqrt(sum(x * x for x in c.values())) or 1.0
             vecs.append({s: x / norm for s, x in c.items()})
         self._vectors = vecs

@@ -81,6 +81,8 @@ def markdown_score(text: str) -> int:
     score = 0
     strong_or_medium = False
     for weight, patterns in ((3, _STRONG), (2, _MEDIUM), (1, _WEAK)):
+        if weight == 1 and not strong_or_medium:
+            return 0  # weak signals alone never count: plain text need not be scanned for them
         for pattern in patterns:
             needs = _NEEDS.get(pattern.pattern)
             if needs is not None and not any(lit in sample for lit in needs):
