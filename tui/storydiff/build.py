@@ -11,6 +11,7 @@ from __future__ import annotations
 import time
 from collections.abc import Callable, Sequence
 from dataclasses import replace
+from functools import lru_cache
 
 from .align import Grouping, group_paragraphs
 from .diff import consensus_index, similarity, word_diff
@@ -134,5 +135,8 @@ def _against(base_text: str | None, text: str) -> tuple[float, tuple[DiffOp, ...
     return similarity(base_text, text), word_diff(base_text, text)
 
 
+@lru_cache(maxsize=4096)
 def _same(text: str) -> tuple[DiffOp, ...]:
+    """(One tuple per distinct text: copies that agree share it, in memory and in the pickle
+    the reader receives.)"""
     return (DiffOp(Op.EQUAL, text, text),)

@@ -60,15 +60,21 @@ def classify(docs: Sequence[Document]) -> list[list[Paragraph]]:
         for d, doc in enumerate(docs)
     ]
     mark_shared(infos)
-    return [_classify_doc(doc, doc_infos) for doc, doc_infos in zip(docs, infos, strict=True)]
+    texts: dict[str, str] = {}
+    return [
+        _classify_doc(doc, doc_infos, texts) for doc, doc_infos in zip(docs, infos, strict=True)
+    ]
 
 
 def _fold_for(cat: Category) -> _Fold:
     return _Fold(cat.kind, cat.role, cat.reason)
 
 
-def _classify_doc(doc: Document, infos: list[BlockInfo]) -> list[Paragraph]:
-    """Fixed rules, then the story's extent, headline and standfirst, then the rest."""
+def _classify_doc(doc: Document, infos: list[BlockInfo], texts: dict[str, str]) -> list[Paragraph]:
+    """Fixed rules, then the story's extent, headline and standfirst, then the rest.
+
+    ``texts``: one string object per distinct text over all the copies (most copies repeat
+    most paragraphs word for word), so the story is held, and sent to the reader, once."""
     n = len(infos)
     folds: list[_Fold | None] = [None] * n
     _fixed_rules(doc, infos, folds)
@@ -84,7 +90,7 @@ def _classify_doc(doc: Document, infos: list[BlockInfo]) -> list[Paragraph]:
             folds[i] = _judge(info, zones[i])
     _lone_lines(infos, folds, zones)
     _related_lists(infos, folds)
-    return _paragraphs(infos, folds)
+    return _paragraphs(infos, folds, texts)
 
 
 def _role(fold: _Fold | None) -> str:
@@ -317,7 +323,9 @@ def _is_list_header(info: BlockInfo) -> bool:
     return info.norm.endswith(":") or (info.n_words <= 7 and info.headline_like)
 
 
-def _paragraphs(infos: list[BlockInfo], folds: list[_Fold | None]) -> list[Paragraph]:
+def _paragraphs(
+    infos: list[BlockInfo], folds: list[_Fold | None], texts: dict[str, str]
+) -> list[Paragraph]:
     out: list[Paragraph] = []
     first_body_done = False
     prose = [f is None and not info.headline_like for f, info in zip(folds, infos, strict=True)]
@@ -326,8 +334,9 @@ def _paragraphs(infos: list[BlockInfo], folds: list[_Fold | None]) -> list[Parag
         prose_before[j + 1] = prose_before[j] + flag
     for i, info in enumerate(infos):
         block, fold = info.block, folds[i]
+        text = texts.setdefault(block.text, block.text)
         if fold is not None:
-            out.append(Paragraph(block.index, block.text, fold.kind, fold.role, fold.reason))
+            out.append(Paragraph(block.index, text, fold.kind, fold.role, fold.reason))
             continue
         split = _split_dateline(info, first_body_done)
         first_body_done = True
@@ -340,7 +349,7 @@ def _paragraphs(infos: list[BlockInfo], folds: list[_Fold | None]) -> list[Parag
         # the next paragraph of the story (an advert between the halves is folded)
         after = next((infos[j] for j in range(i + 1, len(infos)) if folds[j] is None), None)
         role = "crosshead" if between and _heading_like(info, after) else "body"
-        out.append(Paragraph(block.index, block.text, Kind.BODY, role))
+        out.append(Paragraph(block.index, text, Kind.BODY, role))
     return out
 
 
