@@ -15,6 +15,7 @@ threaded process can deadlock the child).  Everywhere else the reader loads in a
 from __future__ import annotations
 
 import contextlib
+import gc
 import os
 import pickle
 import signal
@@ -115,7 +116,15 @@ class Prefetch:
         data = self._file.read(size)
         if len(data) < size:
             return None
-        msg: tuple[Any, ...] = pickle.loads(data)
+        # The story is tens of thousands of new objects: without the collector's passes
+        # over everything the reader has imported meanwhile, it loads three times faster.
+        enabled = gc.isenabled()
+        gc.disable()
+        try:
+            msg: tuple[Any, ...] = pickle.loads(data)
+        finally:
+            if enabled:
+                gc.enable()
         return msg
 
     def _reap(self) -> int:

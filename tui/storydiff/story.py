@@ -7,11 +7,14 @@ otherwise they are raised as one-line :class:`~storydiff.errors.InputError`s.
 
 from __future__ import annotations
 
+import functools
+import gc
 import os
 import time
 from collections.abc import Callable, Sequence
 from dataclasses import replace
 from pathlib import Path
+from typing import ParamSpec, TypeVar
 
 from .build import build_alignment
 from .cleaning import classify
@@ -26,8 +29,32 @@ from .outlets import badge_for, colour_for, identify_outlet
 from .recache import recompile
 
 Progress = Callable[[str, int, int], None]
+_R = TypeVar("_R")
+_P = ParamSpec("_P")
 
 
+def _without_gc_passes(func: Callable[_P, _R]) -> Callable[_P, _R]:
+    """Run ``func`` with the cyclic garbage collector paused.
+
+    Loading a story builds tens of thousands of objects that all live on (paragraphs, cells,
+    diff ops) and makes almost no cycles, so the collector's passes over them find nothing:
+    they were a sixth of the time at 500 copies.  Reference counting still frees what is
+    dropped at once, and the collector runs again as soon as the story is loaded."""
+
+    @functools.wraps(func)
+    def wrapper(*args: _P.args, **kwargs: _P.kwargs) -> _R:
+        if not gc.isenabled():
+            return func(*args, **kwargs)
+        gc.disable()
+        try:
+            return func(*args, **kwargs)
+        finally:
+            gc.enable()
+
+    return wrapper
+
+
+@_without_gc_passes
 def load_story(
     paths: Sequence[str],
     options: StoryOptions | None = None,
