@@ -67,7 +67,7 @@ def typographic(text: str) -> str:
 @lru_cache(maxsize=65536)
 def match_key(text: str) -> str:
     """A case-folded, punctuation-light key for whole-paragraph comparison."""
-    return " ".join(w for w in _WORD.findall(typographic(text).casefold()))
+    return " ".join(_WORD.findall(typographic(text).casefold()))
 
 
 def has_digit(text: str) -> bool:
