@@ -171,19 +171,23 @@ def main() -> None:
     )
     print("|---|---|---|---|---|---|---|---|---|")
     peer_on = True
+    missed: list[str] = []
     for n in [int(x) for x in args.sizes.split(",")]:
         with tempfile.TemporaryDirectory() as tmp:
             folder = Path(tmp)
             write_story(n, folder)
             o = ours(n, folder, args.runs if n < 500 else max(3, args.runs // 2))
         status, secs, pf1 = peer(n, args.timeout) if peer_on else ("not run", None, None)
+        times: float | None = None  # how many times faster than the peer (at least)
         if status == "timeout":
             peer_on = False  # a bigger story would take longer still
-            theirs, ratio, their_f1 = f"> {args.timeout:g} s (stopped)", "", "–"
+            times = args.timeout / o.median
+            theirs, ratio, their_f1 = f"> {args.timeout:g} s (stopped)", f"> {times:.0f}x", "–"
         elif secs is None:
             theirs, ratio, their_f1 = status, "", "–"
         else:
-            theirs, ratio = f"{secs:.2f} s", f"{secs / o.median:.1f}x"
+            times = secs / o.median
+            theirs, ratio = f"{secs:.2f} s", f"{times:.1f}x"
             their_f1 = f"{pf1:.3f}"
         print(
             f"| {n} | {o.median * 1000:.0f} ms (min {o.low * 1000:.0f}) "
@@ -191,6 +195,33 @@ def main() -> None:
             f"| {o.whole * 1000:.0f} ms | {o.f1:.3f} | {theirs} | {their_f1} | {ratio} |",
             flush=True,
         )
+        missed += _missed(n, o, times)
+        if times is None:
+            missed.append(f"{n} versions: CollateX {status}, so no ratio (see the docstring)")
+    print("Targets (issue 6): " + ("all met" if not missed else "missed:"))
+    for line in missed:
+        print(f"- {line}")
+
+
+# Issue 6's targets: (versions -> seconds) for load + align + diff, the peak at 500, the
+# planted-structure bar, and how far ahead of the peer.
+TIME_TARGETS = {100: 0.75, 500: 5.0}
+PEAK_TARGET_MB = {500: 250.0}
+F1_TARGET = 0.95
+RATIO_TARGETS = {100: 10.0}
+
+
+def _missed(n: int, o: Ours, times: float | None) -> list[str]:
+    out = []
+    if n in TIME_TARGETS and o.median > TIME_TARGETS[n]:
+        out.append(f"{n} versions: {o.median:.2f} s, target {TIME_TARGETS[n]:g} s")
+    if n in PEAK_TARGET_MB and o.peak_mb > PEAK_TARGET_MB[n]:
+        out.append(f"{n} versions: peak {o.peak_mb:.0f} MB, target {PEAK_TARGET_MB[n]:g} MB")
+    if o.f1 < F1_TARGET:
+        out.append(f"{n} versions: pair-F1 {o.f1:.3f}, target {F1_TARGET}")
+    if times is not None and times <= RATIO_TARGETS.get(n, 1.0):
+        out.append(f"{n} versions: {times:.1f}x CollateX, target > {RATIO_TARGETS.get(n, 1.0):g}x")
+    return out
 
 
 if __name__ == "__main__":
