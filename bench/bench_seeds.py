@@ -26,7 +26,7 @@ SEEDS = ROOT / "seeds"
 
 def clear_caches() -> None:
     """Forget every per-text result, so that a timed run redoes all the work."""
-    from storydiff import features, textnorm
+    from storydiff import build, features, textnorm
     from storydiff.cleaning import signals
 
     for fn in (
@@ -35,8 +35,10 @@ def clear_caches() -> None:
         features.stem,
         features.content_stems,
         signals.text_facts,
+        build._same,
     ):
         fn.cache_clear()
+    features.TERMS.clear()
 
 
 def in_process(runs: int) -> tuple[float, list[float], dict[str, float]]:

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from collections import Counter
 from collections.abc import Sequence
+from typing import cast
 
 from rapidfuzz import fuzz
 from rapidfuzz.distance import Indel
@@ -35,8 +36,9 @@ def word_diff(ref: str, text: str) -> tuple[DiffOp, ...]:
             ops.append(_op(Op.INSERT, added, ""))
         gone, added = "", ""
 
-    for op in Indel.opcodes(rk, tk):
-        tag, i1, i2, j1, j2 = op.tag, op.src_start, op.src_end, op.dest_start, op.dest_end
+    # (as plain tuples: the opcode objects' attributes cost more than the edits they hold)
+    script = cast("list[tuple[str, int, int, int, int]]", Indel.opcodes(rk, tk).as_list())
+    for tag, i1, i2, j1, j2 in script:
         ref_part = "".join(rt[i1:i2])
         own_part = "".join(tt[j1:j2])
         if tag == "equal":

@@ -63,17 +63,35 @@ def stem(word: str) -> str:
     return word[:STEM_LENGTH]
 
 
+# word -> the term it counts as ("" for a stop word): one dict lookup per word of every
+# paragraph, where a stop-word test, a digit test and a cached call each cost as much.
+TERMS: dict[str, str] = {}
+TERMS_MAX = 262144
+
+
+def _term(word: str) -> str:
+    if word in STOPWORDS:
+        term = ""
+    elif word[0].isdigit():
+        term = word.replace(",", "")
+    else:
+        term = stem(word.replace("'s", ""))
+    if len(TERMS) < TERMS_MAX:
+        TERMS[word] = term
+    return term
+
+
 @lru_cache(maxsize=65536)
 def content_stems(text: str) -> tuple[str, ...]:
     """Stems of the words that carry content (numbers kept whole: ``60,000`` -> ``60000``)."""
     out: list[str] = []
+    known = TERMS.get
     for w in _WORDS.findall(typographic(text).casefold()):
-        if w in STOPWORDS:
-            continue
-        if w[0].isdigit():
-            out.append(w.replace(",", ""))
-        else:
-            out.append(stem(w.replace("'s", "")))
+        term = known(w)
+        if term is None:
+            term = _term(w)
+        if term:
+            out.append(term)
     return tuple(out)
 
 
@@ -152,7 +170,8 @@ MIN_CONTAINED = 4  # a text with fewer content words is too small to be found in
 
 
 def compare(a: Feat, b: Feat) -> Score:
-    shared = shared_weight(a, b)
+    weights = a.weights
+    shared = sum([weights[s] for s in a.stems & b.stems])  # (shared_weight, inlined: hot)
     dice = 2.0 * shared / (a.total + b.total)
     # containment says nothing about a one-word crosshead that happens to recur in a paragraph
     inside = shared / a.total if len(a.stems) >= MIN_CONTAINED else 0.0
