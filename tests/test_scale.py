@@ -18,9 +18,8 @@ from pathlib import Path
 
 import pytest
 
-import storydiff.align as align_module
 from storydiff.build import build_alignment
-from storydiff.features import Score
+from storydiff.features import Feat, Score, compare
 from storydiff.story import load_story
 from storydiff.synthetic import SyntheticStory, make_story, planted_f1
 
@@ -46,16 +45,15 @@ def _f1_from_files(story: SyntheticStory, folder: Path) -> float:
 
 def _comparisons(n: int, monkeypatch: pytest.MonkeyPatch) -> int:
     calls = 0
-    real = align_module.compare
 
-    def counting(a: align_module.Feat, b: align_module.Feat) -> Score:
+    def counting(a: Feat, b: Feat) -> Score:
         nonlocal calls
         calls += 1
-        return real(a, b)
+        return compare(a, b)
 
-    monkeypatch.setattr(align_module, "compare", counting)
-    build_alignment(make_story(n, PARAGRAPHS, seed=1).versions)
-    monkeypatch.setattr(align_module, "compare", real)
+    with monkeypatch.context() as patch:
+        patch.setattr("storydiff.align.compare", counting)
+        build_alignment(make_story(n, PARAGRAPHS, seed=1).versions)
     return calls
 
 
