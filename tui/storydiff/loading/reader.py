@@ -128,13 +128,29 @@ def _split(text: str, fmt: Format) -> tuple[list[BlockSpec], dict[str, str | Non
 def load_document(path: Path, source: str, *, max_bytes: int = DEFAULT_MAX_BYTES) -> Document:
     """Read one copy of the story; every user-caused failure is a one-line InputError."""
     data = _read(path, source, max_bytes)
+    return document_from_bytes(data, source, path, suffix=path.suffix)
+
+
+def document_from_bytes(
+    data: bytes,
+    source: str,
+    path: Path,
+    *,
+    suffix: str,
+    charset: str | None = None,
+    fetched: str | None = None,
+    fetched_from: str | None = None,
+) -> Document:
+    """Decode, detect and split a copy's bytes, wherever they came from (a file, a fetched
+    page).  ``charset`` is what a web server said the bytes are: a hint only, as servers
+    are often wrong (see :func:`~storydiff.loading.decode.decode_bytes`)."""
     if not data.strip():
         raise _empty(source)
-    decoded = decode_bytes(data, source)
+    decoded = decode_bytes(data, source, hint=charset)
     text = decoded.text.removeprefix("\ufeff")
     if not text.strip():
         raise _empty(source)
-    fmt = detect_format(text, path.suffix)
+    fmt = detect_format(text, suffix)
     try:
         specs, meta, warnings = _split(text, fmt)
     except ImportError as exc:
@@ -167,4 +183,6 @@ def load_document(path: Path, source: str, *, max_bytes: int = DEFAULT_MAX_BYTES
         author=meta.get("author"),
         raw_text=text,
         warnings=tuple(warnings),
+        fetched=fetched,
+        fetched_from=fetched_from,
     )
