@@ -12,7 +12,7 @@ import html
 import threading
 import time
 from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
@@ -54,8 +54,10 @@ class Site:
         encoding: str = "",
         headers: dict[str, str] | None = None,
         delay: float = 0.0,
+        etag: str = "",
     ) -> str:
-        """Serve ``body`` at ``path`` (gzip- or br-encoded on the wire if asked); its URL."""
+        """Serve ``body`` at ``path`` (gzip- or br-encoded on the wire if asked; with an ETag,
+        a request that already has it gets 304 Not Modified); its URL."""
         data = body.encode("utf-8") if isinstance(body, str) else body
         if encoding == "gzip":
             data = gzip.compress(data)
@@ -65,9 +67,17 @@ class Site:
         if encoding:
             extra["Content-Encoding"] = encoding
 
+        if etag:
+            extra["ETag"] = etag
+
         def handle(h: BaseHTTPRequestHandler) -> None:
             if delay:
                 time.sleep(delay)
+            if etag and h.headers.get("If-None-Match") == etag:
+                h.send_response(304)
+                h.send_header("ETag", etag)
+                h.end_headers()
+                return
             h.send_response(status)
             if ctype:
                 h.send_header("Content-Type", ctype)
@@ -122,10 +132,8 @@ class _Handler(BaseHTTPRequestHandler):
         if handle is None:
             self.send_error(404, "Not Found")
             return
-        try:
+        with suppress(BrokenPipeError, ConnectionResetError):
             handle(self)
-        except (BrokenPipeError, ConnectionResetError):
-            pass
 
     def log_message(self, format: str, *args: object) -> None:  # quiet
         pass

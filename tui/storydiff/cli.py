@@ -411,7 +411,9 @@ def report(
     "--output",
     "folder",
     required=True,
-    type=click.Path(file_okay=False, writable=False),
+    # not file_okay=False: click would answer a file in the way with a usage block; the
+    # saver says it in one line
+    type=click.Path(writable=False),
     metavar="FOLDER",
     help="The story folder to save the pages in (made if missing).",
 )

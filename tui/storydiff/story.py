@@ -18,6 +18,7 @@ import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from .build import build_alignment
 from .cleaning import classify
@@ -31,7 +32,9 @@ from .options import StoryOptions as StoryOptions
 from .outlets import badge_for, colour_for, identify_outlet
 from .recache import recompile
 from .web import display_name, is_url, normalize_url, url_slug
-from .web.fetch import Fetched
+
+if TYPE_CHECKING:
+    from .web.fetch import Fetched
 
 Progress = Callable[[str, int, int], None]
 

@@ -78,6 +78,12 @@ def print_summary(al: Alignment, console: Console | None = None) -> None:
             f"{shared}/{base_rows}",
         )
     console.print(versions)
+    fetched = sorted(visible(v.fetched) for v in al.versions if v.fetched)
+    if fetched:
+        when = fetched[0] if fetched[0] == fetched[-1] else f"{fetched[0]} to {fetched[-1]}"
+        console.print(
+            Text(f"  web pages as fetched {when} (kept in the cache; --refresh fetches again)")
+        )
     rows = Table(
         box=box.SIMPLE_HEAD, pad_edge=False, title="Rows", title_justify="left", expand=True
     )

@@ -129,18 +129,17 @@ class _Collector:
                 f"{given}: skipped sub-folder{'s' if len(subfolders) > 1 else ''} "
                 f"{', '.join(subfolders)} (storydiff does not look inside sub-folders)"
             )
-        if not taken and not self.lists_urls():
+        if not taken and not self.lists_urls(given):
             raise InputError(
                 f"{given}: no story files in this folder; add .txt, .md or .html copies of the "
                 "story to it, or give their paths"
             )
 
-    def lists_urls(self) -> bool:
-        """Whether the manifest just found in a folder lists web addresses: a folder holding
-        nothing but such a manifest is a story to fetch."""
-        if not self.manifests:
-            return False
-        return bool(load_manifest(self.manifests[-1][1]).urls)
+    def lists_urls(self, given: str) -> bool:
+        """Whether the folder's manifest lists web addresses: a folder holding nothing but
+        such a manifest is a story to fetch."""
+        mine = [path for _, path in self.manifests if path.parent == Path(given)]
+        return bool(mine) and bool(load_manifest(mine[-1]).urls)
 
 
 def _is_story_file(path: str, name: str) -> bool:

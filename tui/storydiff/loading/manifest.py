@@ -25,7 +25,7 @@ MANIFEST_NAME = "storydiff.toml"
 MAX_MANIFEST_BYTES = 1024 * 1024  # a title, a base and a few lines per copy
 MAX_BADGE = 6
 _TOP_KEYS = ("title", "base", "copies")
-_COPY_KEYS = ("outlet", "badge", "url", "date", "fetched", "tags")
+_COPY_KEYS = ("outlet", "badge", "url", "date", "tags", "fetched")
 
 
 @dataclass(frozen=True, slots=True)

@@ -26,7 +26,6 @@ from __future__ import annotations
 
 import http
 import socket
-import ssl
 import threading
 import time
 from collections.abc import Callable, Sequence
@@ -266,6 +265,8 @@ class _Fetcher:
                 )
             if isinstance(cause, ConnectionRefusedError):
                 return f"{host} refused the connection; check the address (and the port)"
+            import ssl  # loaded by httpx already
+
             if isinstance(cause, ssl.SSLError):
                 return f"no secure connection to {host} ({visible(str(cause))}); check the address"
             return f"cannot connect to {host} ({visible(str(exc))}); check the network connection"
