@@ -21,7 +21,7 @@ from pathlib import Path
 
 import pytest
 
-from conftest import SEEDS, modules_after
+from conftest import SEEDS, STORIES, modules_after
 from storydiff.errors import InputError
 from storydiff.model import Alignment
 from storydiff.options import StoryOptions
@@ -165,6 +165,40 @@ def test_urls_align_like_the_same_pages_as_files(story: Story) -> None:
     assert not web.warnings
 
 
+def by_position(al: Alignment) -> list[tuple[str, tuple[tuple[int, tuple[str, ...]], ...]]]:
+    """The rows with versions named by their position among the copies."""
+    place = {v.id: n for n, v in enumerate(al.versions)}
+    return [
+        (
+            r.status.value,
+            tuple(
+                sorted(
+                    (place[vid], tuple(p.text for p in c.paragraphs)) for vid, c in r.cells.items()
+                )
+            ),
+        )
+        for r in al.rows
+    ]
+
+
+@pytest.mark.parametrize("name", ["reuters-quake", "reuters-central-bank", "afp-election"])
+def test_a_saved_story_served_as_it_is_aligns_like_its_files(name: str) -> None:
+    """An evaluation story's own files (a saved HTML page, cp1252 and CRLF text, Markdown)
+    served byte for byte, as web servers do, with no charset in the header."""
+    folder = STORIES / name / "copies"
+    types = {".html": "text/html", ".md": "text/markdown", ".txt": "text/plain"}
+    with serving() as site:
+        urls = [
+            site.page(f"/{name}/{f.name}", f.read_bytes(), ctype=types[f.suffix])
+            for f in sorted(folder.iterdir())
+        ]
+        web = load_story(urls)
+    files = load_story([str(folder)])
+    assert by_position(web) == by_position(files)
+    assert [v.format for v in web.versions] == [v.format for v in files.versions]
+    assert [v.encoding for v in web.versions] == [v.encoding for v in files.versions]
+
+
 def test_the_order_of_addresses_and_files_does_not_matter(story: Story) -> None:
     files = sorted(story.files.iterdir())
     mixed = [*story.urls[:2], *(str(f) for f in files[2:])]
@@ -264,6 +298,7 @@ FAILURES: dict[str, tuple[str, ...]] = {
     "redirect-loop": ("more than 5 redirects",),
     "too-many-redirects": ("more than 5 redirects",),
     "consent": ("no article text found on this page",),
+    "empty": ("the server sent an empty page; check the address",),
 }
 CONSENT = (
     "<html><head><title>Before you continue</title></head><body><div class='consent'>"
@@ -293,6 +328,8 @@ def failing_url(site: Site, kind: str) -> str:
             site_name="The Daily Example",
         )
         return site.page("/paywalled", page)
+    if kind == "empty":
+        return site.page("/empty", b"")
     if kind == "consent":
         return site.page("/consent", CONSENT)
     if kind == "pdf":

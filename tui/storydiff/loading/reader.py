@@ -14,6 +14,7 @@ from pathlib import Path
 
 from storydiff.errors import InputError
 from storydiff.model import Block, Document, Format
+from storydiff.web import is_url
 
 from ..options import DEFAULT_MAX_BYTES as DEFAULT_MAX_BYTES
 from .decode import decode_bytes
@@ -99,6 +100,8 @@ def _too_big(source: str, size: int, limit: int) -> InputError:
 
 
 def _empty(source: str) -> InputError:
+    if is_url(source):
+        return InputError(f"{source}: the server sent an empty page; check the address")
     return InputError(f"{source}: the file is empty; save the story's text in it, or leave it out")
 
 
@@ -166,6 +169,10 @@ def document_from_bytes(
         if body:
             blocks.append(Block(index=len(blocks), text=body, hint=hint))
     if not blocks:
+        if is_url(source):
+            raise InputError(
+                f"{source}: no readable text on this {fmt.value} page; check the address"
+            )
         raise InputError(
             f"{source}: no readable text in this {fmt.value} file; "
             "save the story's text in it, or leave it out"
