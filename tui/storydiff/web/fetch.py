@@ -109,15 +109,21 @@ def fetch_pages(
     if progress is not None:
         progress(done, total)
     if todo:
-        with _Fetcher(settings) as fetcher, ThreadPoolExecutor(WORKERS) as pool:
+        pool = ThreadPoolExecutor(WORKERS, thread_name_prefix="storydiff-fetch")
+        with _Fetcher(settings) as fetcher:  # closing it breaks off fetches still running
             futures = {
                 pool.submit(fetcher.one, source, cached, cache): i for i, source, cached in todo
             }
-            for future in as_completed(futures):
-                out[futures[future]] = future.result()
-                done += 1
-                if progress is not None:
-                    progress(done, total)
+            try:
+                for future in as_completed(futures):
+                    out[futures[future]] = future.result()
+                    done += 1
+                    if progress is not None:
+                        progress(done, total)
+            except BaseException:  # ^C, or a bug: start no more fetches, wait for none
+                pool.shutdown(wait=False, cancel_futures=True)
+                raise
+        pool.shutdown()
     return [f for f in out if f is not None]
 
 
