@@ -9,7 +9,7 @@ from conftest import modules_after
 
 ROOT = Path(__file__).resolve().parents[1]
 SEEDS = ROOT / "seeds"
-HEAVY = ("textual", "trafilatura", "lxml", "charset_normalizer", "markdown_it")
+HEAVY = ("textual", "trafilatura", "lxml", "charset_normalizer", "markdown_it", "httpx")
 
 
 def test_loading_plain_text_imports_nothing_heavy() -> None:

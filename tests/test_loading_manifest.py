@@ -65,7 +65,8 @@ def test_empty_manifest_is_valid(tmp_path: Path) -> None:
         ),
         (
             '[copies."x.txt"]\ncolour = "red"\n',
-            'unknown key "colour" in copies."x.txt" (expected outlet, badge, url, date, tags)',
+            'unknown key "colour" in copies."x.txt" '
+            "(expected outlet, badge, url, date, tags, fetched)",
         ),
         ('colour = "red"\n', 'unknown key "colour" (expected title, base, copies)'),
         ('[copies."x.txt"]\nbadge = "TOOLONG"\n', 'copies."x.txt".badge "TOOLONG" is longer'),

@@ -75,6 +75,7 @@ class StorydiffApp(App[int]):
         self.prefetch = prefetch
         self.error: StorydiffError | None = None
         self._last_progress = 0.0
+        self._last_step: tuple[str, int, int] | None = None  # shown when the screen comes
         self.keymap_problems: list[str] = []
         self.review: BackgroundSession | None = None  # the story's review, opening or open
         self._quit_while_loading = False
@@ -114,7 +115,10 @@ class StorydiffApp(App[int]):
 
     def _show_loading(self) -> None:
         if self.alignment is None and self.error is None:
-            self.push_screen(LoadingScreen())
+            screen = LoadingScreen()
+            if self._last_step is not None:  # e.g. "fetching (0/3)", sent before it existed
+                screen.progress(*self._last_step)
+            self.push_screen(screen)
 
     def _open(self, alignment: Alignment) -> None:
         first = self.alignment is None
@@ -238,15 +242,19 @@ class StorydiffApp(App[int]):
         self.exit(return_code=0)
 
     def _progress(self, stage: str, done: int, total: int) -> None:
-        """Called from the loading thread: forward at most every 50 ms (and the last step)."""
+        """Called from the loading thread: forward at most every 50 ms (and the last step).
+        Fetching steps always: they are few, and one dropped before a slow page would stay
+        on screen, wrong, for as long as that page takes."""
         now = time.monotonic()
-        if now - self._last_progress < PROGRESS_INTERVAL and done + 1 < total:
+        throttled = stage != "fetching" and done + 1 < total
+        if throttled and now - self._last_progress < PROGRESS_INTERVAL:
             return
         self._last_progress = now
         with suppress(RuntimeError):  # the app has gone (the user quit mid-load)
             self.call_from_thread(self._show_progress, stage, done, total)
 
     def _show_progress(self, stage: str, done: int, total: int) -> None:
+        self._last_step = (stage, done, total)
         if isinstance(self.screen, LoadingScreen):
             self.screen.progress(stage, done, total)
 

@@ -13,6 +13,7 @@ from __future__ import annotations
 import gc
 import os
 import sys
+import time
 from collections.abc import Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -57,8 +58,9 @@ def _warn(lines: Sequence[str]) -> None:
 def main() -> None:
     """Compare the republished copies of a news story, paragraph by paragraph.
 
-    With no PATHS, storydiff works on its bundled demo story (five copies of one Reuters
-    report)."""
+    PATHS are copies of the story: files, story folders, or web addresses (http:// or
+    https://), which are fetched and kept in the user cache. With no PATHS, storydiff works on
+    its bundled demo story (five copies of one Reuters report)."""
 
 
 # readable=False: click's own check would answer an unreadable path with a three-line usage
@@ -79,6 +81,25 @@ _size_opt = click.option(
 )
 
 
+_timeout_opt = click.option(
+    "--timeout",
+    type=click.FloatRange(min=0.01),
+    default=10.0,
+    show_default=True,
+    metavar="SECONDS",
+    help="For web addresses: how long to wait for a server to connect or send data.",
+)
+_refresh_opt = click.option(
+    "--refresh",
+    is_flag=True,
+    help="Fetch web pages again even when the cache has them (default: use the cache).",
+)
+
+
+def _web_opts(f: Any) -> Any:
+    return _timeout_opt(_refresh_opt(f))
+
+
 _story_size_opt = click.option(
     "--max-story-size",
     type=click.FloatRange(min=0.001),
@@ -94,6 +115,7 @@ _story_size_opt = click.option(
 @_base_opt
 @_size_opt
 @_story_size_opt
+@_web_opts
 @click.option(
     "--colours",
     "--colors",
@@ -107,9 +129,12 @@ def read(
     base: str | None,
     max_size: float,
     max_story_size: float,
+    timeout: float,
+    refresh: bool,
     colours: str,
 ) -> None:
-    """Open the reader on the copies at PATHS (the default command: `storydiff PATHS`)."""
+    """Open the reader on the copies at PATHS: files, folders or web addresses (the default
+    command: `storydiff PATHS`)."""
     if not sys.stdout.isatty() or not sys.stdin.isatty() or os.environ.get("TERM") == "dumb":
         # a pipe, a script or a terminal that cannot draw the reader: the plain summary,
         # like `git log` without its pager
@@ -121,6 +146,8 @@ def read(
             as_json=False,
             max_size=max_size,
             max_story_size=max_story_size,
+            timeout=timeout,
+            refresh=refresh,
         )
         return
     from .options import StoryOptions
@@ -131,6 +158,8 @@ def read(
         max_bytes=int(max_size * MB),
         max_story_bytes=int(max_story_size * MB),
         allow_single=True,  # one copy is shown alone, with a word on why
+        timeout=timeout,
+        refresh=refresh,
     )
     # the story loads in a child process while Textual imports and starts here
     prefetch = Prefetch.start(paths, options)
@@ -158,15 +187,19 @@ def read(
 @click.option("--json", "as_json", is_flag=True, help="Print the alignment as JSON (schema 1).")
 @_size_opt
 @_story_size_opt
+@_web_opts
 def align(
     paths: tuple[str, ...],
     base: str | None,
     as_json: bool,
     max_size: float,
     max_story_size: float,
+    timeout: float,
+    refresh: bool,
 ) -> None:
-    """Align the copies at PATHS (files or a story folder) and summarise the result."""
-    alignment = _load(paths, base, max_size, max_story_size)
+    """Align the copies at PATHS (files, a story folder or web addresses) and summarise the
+    result."""
+    alignment = _load(paths, base, max_size, max_story_size, timeout, refresh)
     if as_json:
         from .jsonio import dumps
 
@@ -178,20 +211,69 @@ def align(
         print_summary(alignment)
 
 
+class _Progress:
+    """Fetching progress on stderr, one line redrawn in place, for a person at a terminal:
+    a pipe or a log gets only the warnings and errors."""
+
+    INTERVAL = 0.1
+
+    def __init__(self) -> None:
+        self.shown = False
+        self.last = 0.0
+
+    @staticmethod
+    def wanted() -> bool:
+        return sys.stderr.isatty() and os.environ.get("TERM") != "dumb"
+
+    def __call__(self, stage: str, done: int, total: int) -> None:
+        if stage != "fetching":
+            self.clear()
+            return
+        now = time.monotonic()
+        if done < total and now - self.last < self.INTERVAL:
+            return
+        self.last = now
+        pages = "page" if total == 1 else "pages"
+        sys.stderr.write(f"\rstorydiff: fetching {done}/{total} {pages}\x1b[K")
+        sys.stderr.flush()
+        self.shown = True
+
+    def clear(self) -> None:
+        if self.shown:
+            sys.stderr.write("\r\x1b[K")
+            sys.stderr.flush()
+            self.shown = False
+
+
 def _load(
-    paths: tuple[str, ...], base: str | None, max_size: float, max_story_size: float
+    paths: tuple[str, ...],
+    base: str | None,
+    max_size: float,
+    max_story_size: float,
+    timeout: float = 10.0,
+    refresh: bool = False,
 ) -> Alignment:
     """The story's alignment, its warnings said on stderr; a one-line error otherwise."""
     from .story import StoryOptions, load_story
 
     options = StoryOptions(
-        base=base, max_bytes=int(max_size * MB), max_story_bytes=int(max_story_size * MB)
+        base=base,
+        max_bytes=int(max_size * MB),
+        max_story_bytes=int(max_story_size * MB),
+        timeout=timeout,
+        refresh=refresh,
     )
+    progress = _Progress() if _Progress.wanted() else None
     try:
-        alignment = load_story(list(paths), options)
+        alignment = load_story(list(paths), options, progress)
     except StorydiffError as exc:
+        if progress is not None:
+            progress.clear()
         _fail(exc)
         raise  # not reached: _fail exits
+    finally:
+        if progress is not None:
+            progress.clear()
     _warn(alignment.warnings)
     return alignment
 
@@ -221,12 +303,20 @@ def _saved_review(alignment: Alignment, strict: bool) -> tuple[Review, str]:
 @click.option("--json", "as_json", is_flag=True, help="Print the review as JSON.")
 @_size_opt
 @_story_size_opt
-def review(paths: tuple[str, ...], as_json: bool, max_size: float, max_story_size: float) -> None:
+@_web_opts
+def review(
+    paths: tuple[str, ...],
+    as_json: bool,
+    max_size: float,
+    max_story_size: float,
+    timeout: float,
+    refresh: bool,
+) -> None:
     """Print the saved review of the story at PATHS: rows reviewed, flagged and noted, and
     notes whose passage is no longer in the story."""
     from .review import review_to_dict
 
-    alignment = _load(paths, None, max_size, max_story_size)
+    alignment = _load(paths, None, max_size, max_story_size, timeout, refresh)
     saved, file = _saved_review(alignment, strict=True)
     data = review_to_dict(alignment, saved, file if Path(file).exists() else None)
     if as_json:
@@ -276,6 +366,7 @@ def _excerpt(text: str, width: int = 70) -> str:
 @_base_opt
 @_size_opt
 @_story_size_opt
+@_web_opts
 def report(
     paths: tuple[str, ...],
     fmt: str | None,
@@ -283,6 +374,8 @@ def report(
     base: str | None,
     max_size: float,
     max_story_size: float,
+    timeout: float,
+    refresh: bool,
 ) -> None:
     """Write a report of the story at PATHS with its review marks: Markdown, a
     self-contained HTML page, JSON or CSV."""
@@ -294,7 +387,7 @@ def report(
         if fmt not in SUFFIX:
             fmt = "md"
     target = _report_target(output, fmt) if output else None
-    alignment = _load(paths, base, max_size, max_story_size)
+    alignment = _load(paths, base, max_size, max_story_size, timeout, refresh)
     saved, _ = _saved_review(alignment, strict=False)
     text = render(alignment, saved, fmt)
     if target is None:
@@ -309,6 +402,65 @@ def report(
 
     write_atomic(target, text.encode("utf-8"))
     click.echo(f"storydiff: {fmt} report written to {target}", err=True)
+
+
+@main.command()
+@click.argument("urls", nargs=-1, required=True, metavar="URL...")
+@click.option(
+    "-o",
+    "--output",
+    "folder",
+    required=True,
+    # not file_okay=False: click would answer a file in the way with a usage block; the
+    # saver says it in one line
+    type=click.Path(writable=False),
+    metavar="FOLDER",
+    help="The story folder to save the pages in (made if missing).",
+)
+@_size_opt
+@_web_opts
+def fetch(
+    urls: tuple[str, ...], folder: str, max_size: float, timeout: float, refresh: bool
+) -> None:
+    """Fetch the pages at URL... and save them in FOLDER as a story folder (one HTML file per
+    page and a storydiff.toml with each page's address, outlet and fetch time), to compare
+    later with `storydiff FOLDER`, offline. Pages already in the cache are not fetched
+    again unless --refresh is given."""
+    from .options import StoryOptions
+    from .story import load_copies
+    from .web import is_url
+    from .web.save import save_story
+
+    for url in urls:
+        if not is_url(url):
+            _fail(
+                StorydiffError(
+                    f"{url}: not a web address; storydiff fetch takes http:// or https:// "
+                    "addresses (give files and folders to `storydiff` itself)"
+                )
+            )
+    options = StoryOptions(
+        max_bytes=int(max_size * MB), timeout=timeout, refresh=refresh, allow_single=True
+    )
+    progress = _Progress() if _Progress.wanted() else None
+    try:
+        copies = load_copies(list(urls), options, progress)
+        if progress is not None:
+            progress.clear()
+        pages = {s: f.page for s, f in copies.pages.items() if f.page is not None}
+        saved = save_story(Path(folder), copies.versions, pages)
+    except StorydiffError as exc:
+        if progress is not None:
+            progress.clear()
+        _fail(exc)
+        return
+    _warn(copies.warnings)
+    count = len(saved.files)
+    click.echo(
+        f"storydiff: saved {count} page{'s' if count != 1 else ''} in {folder} (listed in "
+        f"{saved.manifest.name}); compare them offline with: storydiff {folder}",
+        err=True,
+    )
 
 
 def _report_target(output: str, fmt: str) -> Path:

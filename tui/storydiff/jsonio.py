@@ -42,6 +42,7 @@ def _version(v: Version) -> dict[str, Any]:
         "badge": v.badge,
         "colour": v.colour,
         "url": v.url,
+        "fetched": v.fetched,
         "title": v.title,
         "byline": v.byline,
         "date": v.date,

@@ -76,7 +76,7 @@ class Block:
 class Document:
     """A decoded, split copy of the story, straight from its loader."""
 
-    source: str  # the path (or later URL) exactly as the user gave it
+    source: str  # the path or web address exactly as the user gave it
     path: Path
     format: Format
     blocks: tuple[Block, ...]
@@ -88,6 +88,8 @@ class Document:
     author: str | None = None
     raw_text: str = ""  # the whole decoded text, for outlet evidence (addresses, URLs)
     warnings: tuple[str, ...] = ()
+    fetched: str | None = None  # a web page: when it was fetched (ISO 8601, UTC)
+    fetched_from: str | None = None  # a web page: the address it came from, after redirects
 
 
 @_pickled_by_fields
@@ -136,6 +138,7 @@ class Version:
     encoding: str = "utf-8"
     outlet_evidence: str = ""  # how the outlet was named ("manifest", "url in text", ...)
     warnings: tuple[str, ...] = ()
+    fetched: str | None = None  # a web page: when it was fetched (ISO 8601, UTC)
 
     @property
     def body(self) -> tuple[Paragraph, ...]:

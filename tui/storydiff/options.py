@@ -1,4 +1,4 @@
-"""What the user asked for when loading a story (``--base``, size limits).
+"""What the user asked for when loading a story (``--base``, size limits, fetching).
 
 A module of its own, with no imports, so the CLI can build it before it forks the loading
 process (see :mod:`storydiff.prefetch`) without paying for the engine's imports first."""
@@ -9,6 +9,7 @@ from dataclasses import dataclass
 
 DEFAULT_MAX_BYTES = 20 * 1024 * 1024  # one copy: 20 MB
 DEFAULT_MAX_STORY_BYTES = 25 * 1024 * 1024  # the story's text, all copies: 25 MB
+DEFAULT_TIMEOUT = 10.0  # seconds: connecting to a web server, and each wait for data
 
 
 @dataclass(frozen=True, slots=True)
@@ -22,6 +23,10 @@ class StoryOptions:
     # One copy is nothing to compare, so a summary or report refuses it; the reader shows
     # it alone (its paragraphs, what the cleaner folded) and says why.
     allow_single: bool = False
+    # Copies given as web addresses: how long to wait for a server, and whether to fetch a
+    # page again although the cache has it.
+    timeout: float = DEFAULT_TIMEOUT
+    refresh: bool = False
 
 
 # The app writes its reports next to the copies; a Markdown or HTML report must not come back

@@ -9,11 +9,15 @@ The evidence, strongest first:
    outlet's name in folded paragraphs (the body is not searched for names: a story quoting
    "The New York Times reported" was not published by it).  A wire agency named in a copy is
    the story's *source*, so an agency is the outlet only when the page is the agency's own.
-3. The file name, as the last resort.
+3. For a page fetched from the web, the site it was fetched from (after redirects), before
+   the chrome when its host is a name (the page was published there), after it when it is
+   an IP address or ``localhost`` (which name no publisher).
+4. The file name, as the last resort.
 """
 
 from __future__ import annotations
 
+import ipaddress
 import re
 import tomllib
 import zlib
@@ -218,12 +222,39 @@ def identify_outlet(doc: Document, paragraphs: Sequence[Paragraph]) -> OutletGue
     """Name the outlet of ``doc`` from the best evidence it carries (see the module doc)."""
     table = load_outlets()
     guess = _stated_address(doc, paragraphs, table)
+    site = doc.fetched_from
+    if guess is None and site and _names_a_site(site, table):
+        guess = _from_url(site, "fetched from", table, doc.site_name)
     if guess is None:
         guess = _chrome_evidence(doc, paragraphs, table)
+    if guess is None and site:
+        host = urlsplit(site).netloc or site
+        guess = OutletGuess(host, badge_for(host), site, f"fetched from: {site}")
     if guess is None:
         stem = Path(doc.source).stem or doc.path.stem or "copy"
         guess = OutletGuess(stem, badge_for(stem), None, "file name")
     return guess
+
+
+def _names_a_site(url: str, table: OutletTable) -> bool:
+    """Whether a page's address names its publisher: a domain name, not an IP address,
+    ``localhost`` or a site that only hosts or relays other people's pages."""
+    try:
+        host = (urlsplit(url).hostname or "").rstrip(".")
+    except ValueError:
+        return False
+    try:
+        ipaddress.ip_address(host)
+        return False
+    except ValueError:
+        pass
+    domain = domain_of(url)
+    return (
+        bool(domain)
+        and "." in host
+        and not host.endswith(".localhost")
+        and not (domain is not None and table.is_ignored(domain))
+    )
 
 
 def _from_url(url: str, how: str, table: OutletTable, site_name: str | None = None) -> OutletGuess:

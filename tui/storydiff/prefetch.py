@@ -162,7 +162,8 @@ def _child(paths: list[str], options: Any, fd: int) -> None:
     def progress(stage: str, done: int, total: int) -> None:
         nonlocal last
         now = time.monotonic()
-        if now - last >= PROGRESS_INTERVAL or done + 1 >= total:
+        # fetching steps always (few, and slow: see StorydiffApp._progress)
+        if now - last >= PROGRESS_INTERVAL or done + 1 >= total or stage == "fetching":
             last = now
             send(("progress", stage, done, total))
 

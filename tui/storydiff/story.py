@@ -3,18 +3,24 @@
 This is the engine's front door (the CLI, the app and the benchmarks all come through here).
 Problems with one copy become warnings as long as two or more copies can still be compared;
 otherwise they are raised as one-line :class:`~storydiff.errors.InputError`s.
+
+A path may be a web address: the page is fetched (or taken from the cache) first, with
+progress reported as the ``"fetching"`` stage, and then read like a saved file.  A page in
+which the cleaner finds no story text is no copy at all (a paywall, a consent page): it is
+skipped like a page that could not be fetched, where a saved file would be kept as chrome.
 """
 
 from __future__ import annotations
 
 import functools
 import gc
+import hashlib
 import os
 import time
 from collections.abc import Callable, Sequence
-from dataclasses import replace
+from dataclasses import dataclass, field, replace
 from pathlib import Path
-from typing import ParamSpec, TypeVar
+from typing import TYPE_CHECKING, ParamSpec, TypeVar
 
 from .build import build_alignment
 from .cleaning import classify
@@ -27,6 +33,10 @@ from .model import Alignment, Document, Kind, Paragraph, Version
 from .options import StoryOptions as StoryOptions
 from .outlets import badge_for, colour_for, identify_outlet
 from .recache import recompile
+from .web import display_name, is_url, normalize_url, url_slug
+
+if TYPE_CHECKING:
+    from .web.fetch import Fetched
 
 Progress = Callable[[str, int, int], None]
 _R = TypeVar("_R")
@@ -54,6 +64,36 @@ def _without_gc_passes(func: Callable[_P, _R]) -> Callable[_P, _R]:
     return wrapper
 
 
+@dataclass(slots=True)
+class Copies:
+    """The copies of a story read and cleaned, before alignment (what ``storydiff fetch``
+    needs too: the pages, their outlets, and which were no article)."""
+
+    inputs: Inputs
+    versions: list[Version]
+    warnings: list[str]
+    pages: dict[str, Fetched] = field(default_factory=dict)  # source -> the fetched page
+    timings: dict[str, float] = field(default_factory=dict)  # "load" (and fetch), "clean"
+
+
+def load_copies(
+    paths: Sequence[str],
+    options: StoryOptions | None = None,
+    progress: Progress | None = None,
+) -> Copies:
+    """Collect, fetch, read and clean the copies at ``paths`` and name their outlets."""
+    options = options or StoryOptions()
+    t0 = time.perf_counter()
+    inputs = collect_inputs(paths, allow_single=options.allow_single)
+    warnings = list(inputs.notes)
+    pages = _fetch(inputs, options, warnings, progress)
+    docs = _load_documents(inputs, pages, options, warnings, progress)
+    t1 = time.perf_counter()
+    versions = _checked_versions(docs, inputs, options, warnings)
+    timings = {"load": t1 - t0, "clean": time.perf_counter() - t1}
+    return Copies(inputs, versions, warnings, {f.source: f for f in pages}, timings)
+
+
 @_without_gc_passes
 def load_story(
     paths: Sequence[str],
@@ -62,16 +102,10 @@ def load_story(
 ) -> Alignment:
     """Load, clean and align the story found at ``paths`` (none: the bundled demo story)."""
     options = options or StoryOptions()
-    t0 = time.perf_counter()
     if not paths:
         paths = [str(demo_story_dir())]
-    inputs = collect_inputs(paths, allow_single=options.allow_single)
-    warnings = list(inputs.notes)
-    docs = _load_documents(inputs, options, warnings, progress)
-    t1 = time.perf_counter()
-    versions = make_versions(docs, inputs.manifest)
-    _check_story_text(versions, options, warnings)
-    t2 = time.perf_counter()
+    copies = load_copies(paths, options, progress)
+    inputs, versions, warnings = copies.inputs, copies.versions, copies.warnings
     base_id, base_reason = _resolve_base(versions, options.base, inputs, warnings)
 
     def align_progress(done: int, total: int) -> None:
@@ -87,25 +121,85 @@ def load_story(
         base_reason=base_reason,
         progress=align_progress,
     )
-    alignment.timings.update({"load": t1 - t0, "clean": t2 - t1})
+    alignment.timings.update(copies.timings)
     if inputs.story_dir is not None:
         home = os.path.abspath(inputs.story_dir)
         one = all(os.path.dirname(os.path.abspath(src)) == home for src, _ in inputs.files)
         alignment = replace(alignment, story_dir=str(inputs.story_dir), one_folder=one)
+    elif inputs.urls:
+        # Pages only: no folder of their own.  The review and the reports go to the user
+        # data directory, under a name made from the addresses (see review.store.locate).
+        alignment = replace(alignment, story_dir=str(web_story_key(inputs.urls)), one_folder=False)
     return alignment
 
 
-def _load_documents(
+def web_story_key(urls: Sequence[str]) -> Path:
+    """A stand-in for the story folder of a story given only as web addresses: never
+    created, only a name for its review in the user data directory."""
+    from platformdirs import user_data_path
+
+    normal = sorted({normalize_url(u) if _valid(u) else u for u in urls})
+    digest = hashlib.sha256("\n".join(normal).encode("utf-8")).hexdigest()[:12]
+    first = url_slug(normal[0]).split("-", 1)[0] if normal and _valid(normal[0]) else "web"
+    return user_data_path("storydiff", appauthor=False) / "web" / f"{first}-{digest}"
+
+
+def _valid(url: str) -> bool:
+    try:
+        normalize_url(url)
+    except InputError:
+        return False
+    return True
+
+
+def _fetch(
     inputs: Inputs, options: StoryOptions, warnings: list[str], progress: Progress | None
+) -> list[Fetched]:
+    """Every page the story names, fetched or from the cache, progress as "fetching"."""
+    if not inputs.urls:
+        return []
+    from .web.fetch import FetchSettings, fetch_pages
+
+    def fetch_progress(done: int, total: int) -> None:
+        if progress is not None:
+            progress("fetching", done, total)
+
+    settings = FetchSettings(
+        timeout=options.timeout, max_bytes=options.max_bytes, refresh=options.refresh
+    )
+    pages = fetch_pages(inputs.urls, settings, fetch_progress)
+    warnings.extend(f.note for f in pages if f.note)
+    return pages
+
+
+def _load_documents(
+    inputs: Inputs,
+    pages: Sequence[Fetched],
+    options: StoryOptions,
+    warnings: list[str],
+    progress: Progress | None,
 ) -> list[Document]:
     docs: list[Document] = []
     errors: list[InputError] = []
     total = 0
-    for n, (source, path) in enumerate(inputs.files):
+    copies: list[tuple[str, Path | None, Fetched | None]] = [
+        (source, path, None) for source, path in inputs.files
+    ]
+    copies += [(page.source, None, page) for page in pages]
+    cache = None
+    for n, (source, path, page) in enumerate(copies):
         if progress is not None:
-            progress("loading", n, len(inputs.files))
+            progress("loading", n, len(copies))
         try:
-            doc = load_document(path, source, max_bytes=options.max_bytes)
+            if page is None:
+                assert path is not None
+                doc = load_document(path, source, max_bytes=options.max_bytes)
+            else:
+                from .web.cache import PageCache
+                from .web.pages import page_document
+
+                cache = cache or PageCache()
+                doc = page_document(page, cache, options.max_bytes)
         except InputError as exc:
             errors.append(exc)
             continue
@@ -126,15 +220,45 @@ def _load_documents(
             # the file's own problem and advice, and why it is fatal here: alone, among good
             # copies, it would only have been skipped
             raise InputError(
-                f"{errors[0].message} (only {len(docs)} of {len(inputs.files)} copies can be "
+                f"{errors[0].message} (only {len(docs)} of {inputs.count} copies can be "
                 f"read; storydiff {_NEEDS[needed]})"
             )
         raise InputError(
-            f"{inputs.files[0][0] if inputs.files else 'input'}: only one readable copy; "
+            f"{copies[0][0] if copies else 'input'}: only one readable copy; "
             "storydiff compares two or more copies: add another file"
         )
     warnings.extend(f"{exc} (skipped; comparing the others)" for exc in errors)
     return docs
+
+
+def _checked_versions(
+    docs: list[Document], inputs: Inputs, options: StoryOptions, warnings: list[str]
+) -> list[Version]:
+    """Classify the copies; drop the pages that hold no article (classified again without
+    them: the cleaner weighs every copy against the others)."""
+    versions = make_versions(docs, inputs.manifest)
+    empty = [v for v in versions if not v.body and is_url(v.source)]
+    if empty:
+        messages = [
+            f"{v.source}: no article text found on this page (a paywall or consent page?); "
+            "save the page from a browser and give the file"
+            for v in empty
+        ]
+        gone = {v.source for v in empty}
+        # what the reader said about those pages ("no article found") is said by the above
+        said = {f"{d.source}: {w}" for d in docs if d.source in gone for w in d.warnings}
+        warnings[:] = [w for w in warnings if w not in said]
+        docs = [d for d in docs if d.source not in gone]
+        needed = 1 if options.allow_single else 2
+        if len(docs) < needed:
+            raise InputError(
+                f"{messages[0]} (only {len(docs)} of {inputs.count} copies have story text; "
+                f"storydiff {_NEEDS[needed]})"
+            )
+        warnings.extend(f"{m} (skipped; comparing the others)" for m in messages)
+        versions = make_versions(docs, inputs.manifest)
+    _check_story_text(versions, options, warnings)
+    return versions
 
 
 _NEEDS = {1: "needs one", 2: "compares two or more"}
@@ -181,7 +305,8 @@ def _version(
     badge = (info.badge if info is not None and info.badge else None) or (
         guess.badge if outlet == guess.name else badge_for(outlet)
     )
-    url = (info.url if info is not None and info.url else None) or guess.url
+    # a page that names no address for itself is at least where it was fetched from
+    url = (info.url if info is not None and info.url else None) or guess.url or doc.fetched_from
     title = doc.title or _first(paragraphs, "headline")
     byline = doc.author or _first(paragraphs, "byline")
     date = (
@@ -205,6 +330,7 @@ def _version(
         encoding=doc.encoding,
         outlet_evidence=evidence,
         warnings=doc.warnings,
+        fetched=doc.fetched or (info.fetched if info is not None else None),
     )
 
 
@@ -219,11 +345,13 @@ _ID_SAFE = recompile(r"[^\w.-]+")
 
 
 def _version_ids(docs: Sequence[Document]) -> list[str]:
-    """Readable, stable ids: the file stem, made unique by a suffix where two collide."""
+    """Readable, stable ids: the file stem (a page's: its host and path, the stem
+    ``storydiff fetch`` saves it under), made unique by a suffix where two collide."""
     out: list[str] = []
     seen: dict[str, int] = {}
     for doc in docs:
-        stem = _ID_SAFE.sub("-", Path(doc.source).stem or doc.path.stem) or "copy"
+        stem = url_slug(doc.source) if is_url(doc.source) else Path(doc.source).stem
+        stem = _ID_SAFE.sub("-", stem or doc.path.stem) or "copy"
         n = seen.get(stem, 0) + 1
         seen[stem] = n
         out.append(stem if n == 1 else f"{stem}-{n}")
@@ -238,9 +366,10 @@ def _resolve_base(
         # The manifest names a file (README).  One that is not among the copies was noted by
         # collect_inputs as ignored, and a stale manifest must not then stop the comparison;
         # one that could not be read was skipped: say that the central copy stands in for it.
-        if any(Path(v.source).name == manifest.base for v in versions):
+        if any(_is_named(v.source, manifest.base) for v in versions):
             return _match_version(versions, manifest.base, "storydiff.toml: base"), "manifest"
-        if any(Path(source).name == manifest.base for source, _ in inputs.files):
+        given = [source for source, _ in inputs.files] + list(inputs.urls)
+        if any(_is_named(source, manifest.base) for source in given):
             warnings.append(
                 f'{manifest.source}: base "{manifest.base}" was skipped; comparing against '
                 "the most central copy instead (give another base, or fix that copy)"
@@ -251,10 +380,29 @@ def _resolve_base(
     return _match_version(versions, wanted, "--base"), "named by the user"
 
 
+def _is_named(source: str, name: str) -> bool:
+    """Whether the manifest's ``name`` (a file name, or a web address in any spelling) is
+    the copy read from ``source``."""
+    if is_url(source):
+        return is_url(name) and _url_key(name) == _url_key(source)
+    return Path(source).name == name
+
+
+def _url_key(url: str) -> str:
+    return normalize_url(url) if _valid(url) else url.strip()
+
+
+def _file_keys(v: Version) -> list[str]:
+    if is_url(v.source):
+        return [v.id, v.source, _url_key(v.source), display_name(v.source)]
+    return [v.id, v.source, Path(v.source).name]
+
+
 def _match_version(versions: Sequence[Version], wanted: str, what: str) -> str:
-    """Find a version by id, file name, source, outlet name or badge (case-insensitive)."""
-    w = wanted.casefold()
-    by_file = [[v.id, v.source, Path(v.source).name] for v in versions]
+    """Find a version by id, file name or address, source, outlet name or badge
+    (case-insensitive)."""
+    w = _url_key(wanted).casefold() if is_url(wanted) else wanted.casefold()
+    by_file = [_file_keys(v) for v in versions]
     by_outlet = [[v.outlet, v.badge] for v in versions]
     for candidates in (by_file, by_outlet):
         hits = [
@@ -265,7 +413,7 @@ def _match_version(versions: Sequence[Version], wanted: str, what: str) -> str:
         if len(hits) == 1:
             return hits[0].id
         if len(hits) > 1:
-            names = ", ".join(Path(v.source).name for v in hits)
+            names = ", ".join(display_name(v.source) for v in hits)
             raise InputError(f"{what} {wanted!r} matches several copies ({names}); name a file")
-    known = ", ".join(Path(v.source).name for v in versions)
+    known = ", ".join(display_name(v.source) for v in versions)
     raise InputError(f"{what} {wanted!r} matches no copy (copies: {known})")

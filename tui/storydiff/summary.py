@@ -6,8 +6,6 @@ ever enters Rich as :class:`rich.text.Text`, never as a markup string.
 
 from __future__ import annotations
 
-from pathlib import Path
-
 from rich import box
 from rich.console import Console
 from rich.table import Table
@@ -15,6 +13,7 @@ from rich.text import Text
 
 from .model import Alignment, Cell, Row, RowStatus
 from .textnorm import visible
+from .web import display_name
 
 # One mark per cell; each also differs in shape, so no meaning rests on colour alone.
 MARKS = {
@@ -53,7 +52,7 @@ def print_summary(al: Alignment, console: Console | None = None) -> None:
     console.print(
         Text(
             f"{len(al.versions)} versions, {len(al.rows)} rows, base: "
-            f"{visible(base.outlet)} ({visible(Path(base.source).name)}), {al.base_reason}"
+            f"{visible(base.outlet)} ({visible(display_name(base.source))}), {al.base_reason}"
         )
     )
     versions = Table(box=box.SIMPLE_HEAD, pad_edge=False, title="Versions", title_justify="left")
@@ -72,13 +71,19 @@ def print_summary(al: Alignment, console: Console | None = None) -> None:
             str(n),
             Text(visible(v.badge), style=f"bold {v.colour}"),
             Text(visible(v.outlet)),
-            Text(visible(Path(v.source).name)),
+            Text(visible(display_name(v.source))),
             v.format.value,
             str(len(v.body)),
             str(len(v.folded)),
             f"{shared}/{base_rows}",
         )
     console.print(versions)
+    fetched = sorted(visible(v.fetched) for v in al.versions if v.fetched)
+    if fetched:
+        when = fetched[0] if fetched[0] == fetched[-1] else f"{fetched[0]} to {fetched[-1]}"
+        console.print(
+            Text(f"  web pages as fetched {when} (kept in the cache; --refresh fetches again)")
+        )
     rows = Table(
         box=box.SIMPLE_HEAD, pad_edge=False, title="Rows", title_justify="left", expand=True
     )

@@ -127,20 +127,32 @@ def _plausible_western(text: str) -> bool:
     return len(_ODD_IN_WORD.findall(text)) <= max(1, letters // 2000)
 
 
-def _guess_legacy(data: bytes, source: str) -> Decoded:
-    """Decode bytes that are not UTF-8: a declared charset first, then cp1252 when it reads
-    as Western text (charset-normalizer often mistakes short cp1252 text for cp1250/cp1257),
-    then charset-normalizer."""
+def _declared_codec(name: str, data: bytes) -> str:
+    """The codec a page or server names, as browsers read it ("" when unknown or UTF-*:
+    those were tried already)."""
+    try:
+        codec = codecs.lookup(name.strip()).name
+    except LookupError:
+        return ""
+    if codec in _AS_CP1252 and _strict(data, "cp1252") is not None:
+        codec = "cp1252"
+    return "" if codec in ("utf-8", "utf-16", "utf-32") else codec
+
+
+def _guess_legacy(data: bytes, source: str, hint: str | None = None) -> Decoded:
+    """Decode bytes that are not UTF-8: the charset the page declares first, then the one
+    a web server sent (``hint``; often a server default rather than the page's truth, so
+    the page's own word wins), then cp1252 when it reads as Western text (charset-normalizer
+    often mistakes short cp1252 text for cp1250/cp1257), then charset-normalizer."""
     declared = _DECLARED.search(data[:SNIFF_BYTES])
+    names: list[str] = []
     if declared:
-        name = (declared.group(1) or declared.group(2)).decode("ascii", "replace")
-        try:
-            codec = codecs.lookup(name).name
-        except LookupError:
-            codec = ""
-        if codec in _AS_CP1252 and _strict(data, "cp1252") is not None:
-            codec = "cp1252"
-        if codec and codec not in ("utf-8", "utf-16", "utf-32"):
+        names.append((declared.group(1) or declared.group(2)).decode("ascii", "replace"))
+    if hint:
+        names.append(hint)
+    for name in names:
+        codec = _declared_codec(name, data)
+        if codec:
             text = _strict(data, codec)
             if text is not None:
                 return Decoded(text, codec)
@@ -168,8 +180,13 @@ def normalise_newlines(text: str) -> str:
     return text.replace("\r\n", "\n").replace("\r", "\n")
 
 
-def decode_bytes(data: bytes, source: str) -> Decoded:
-    """Decode a whole file; raise :class:`InputError` for binary or undecodable data."""
+def decode_bytes(data: bytes, source: str, *, hint: str | None = None) -> Decoded:
+    """Decode a whole file; raise :class:`InputError` for binary or undecodable data.
+
+    ``hint`` is the charset a web server named for the bytes.  It is weighed after valid
+    UTF-8 and after the page's own ``<meta charset>``: servers send a default
+    (``iso-8859-1``) for pages that are really UTF-8, and bytes that are valid UTF-8 with
+    any non-ASCII in them are UTF-8 in practice, whatever the header said."""
     for bom, encoding in _BOMS:
         if data.startswith(bom):
             text = _strict(data[len(bom) :], encoding)
@@ -193,7 +210,7 @@ def decode_bytes(data: bytes, source: str) -> Decoded:
     damaged = _damaged_utf8(data)
     if damaged is not None:
         return _finish(damaged.text, damaged.encoding, source, note=damaged.note)
-    legacy = _guess_legacy(data, source)
+    legacy = _guess_legacy(data, source, hint)
     return _finish(legacy.text, legacy.encoding, source, note=legacy.note)
 
 

@@ -5,6 +5,10 @@ as ``seeds``, ``seeds/*`` or ``./seeds/b.txt seeds/a.txt ...`` is the same compa
 are identified by device and inode (so a file given twice, or reached through a link, is read
 once) and sorted by resolved path.  Nothing here opens anything but a regular file: a FIFO
 would block ``open`` forever.
+
+Web addresses (given as paths, or listed in the manifest as ``[copies."https://..."]``) are
+only collected here, one per page in any spelling, in the order of their normalised form;
+:mod:`storydiff.web` fetches them.
 """
 
 from __future__ import annotations
@@ -18,6 +22,7 @@ from pathlib import Path
 
 from storydiff.errors import InputError
 from storydiff.options import REPORT_PREFIX
+from storydiff.web import is_url, normalize_url
 
 from .decode import SNIFF_BYTES, sniff_is_text
 from .manifest import MANIFEST_NAME, Manifest, load_manifest
@@ -39,6 +44,12 @@ class Inputs:
     manifest: Manifest | None
     story_dir: Path | None  # the folder given, or the common parent of the files
     notes: tuple[str, ...]  # one line each: ignored files, duplicates, sub-folders...
+    urls: tuple[str, ...] = ()  # web addresses, as given or as the manifest spells them
+
+    @property
+    def count(self) -> int:
+        """How many copies: files and pages."""
+        return len(self.files) + len(self.urls)
 
 
 @dataclass(slots=True)
@@ -118,11 +129,17 @@ class _Collector:
                 f"{given}: skipped sub-folder{'s' if len(subfolders) > 1 else ''} "
                 f"{', '.join(subfolders)} (storydiff does not look inside sub-folders)"
             )
-        if not taken:
+        if not taken and not self.lists_urls(given):
             raise InputError(
                 f"{given}: no story files in this folder; add .txt, .md or .html copies of the "
                 "story to it, or give their paths"
             )
+
+    def lists_urls(self, given: str) -> bool:
+        """Whether the folder's manifest lists web addresses: a folder holding nothing but
+        such a manifest is a story to fetch."""
+        mine = [path for _, path in self.manifests if path.parent == Path(given)]
+        return bool(mine) and bool(load_manifest(mine[-1]).urls)
 
 
 def _is_story_file(path: str, name: str) -> bool:
@@ -155,7 +172,9 @@ def _stat(given: str) -> os.stat_result:
         raise InputError(cannot_read(given, exc)) from None
 
 
-def _manifest(col: _Collector, story_dir: Path) -> tuple[Manifest | None, list[str]]:
+def _manifest(
+    col: _Collector, story_dir: Path, urls: Sequence[str]
+) -> tuple[Manifest | None, list[str]]:
     notes: list[str] = []
     chosen = col.explicit_manifest
     if chosen is None:
@@ -174,11 +193,41 @@ def _manifest(col: _Collector, story_dir: Path) -> tuple[Manifest | None, list[s
     manifest = load_manifest(path)
     names = {Path(f.source).name for f in col.found.values()}
     for name in manifest.copies:
+        if is_url(name):
+            continue  # a page to fetch, not a file
         if not (story_dir / name).exists() and name not in names:
             notes.append(f'{display}: copies."{name}" names a file that is not in {story_dir}')
-    if manifest.base is not None and manifest.base not in names:
+    pages = {_url_key(u) for u in (*urls, *manifest.urls)}
+    if (
+        manifest.base is not None
+        and manifest.base not in names
+        and _url_key(manifest.base) not in pages
+    ):
         notes.append(f'{display}: base "{manifest.base}" is not one of the copies; ignored')
     return manifest, notes
+
+
+def _url_key(url: str) -> str:
+    try:
+        return normalize_url(url)
+    except InputError:
+        return url.strip()  # reported when it is fetched, next to the other copies
+
+
+def _unique_urls(urls: list[str], notes: list[str]) -> tuple[str, ...]:
+    """One address per page (``HTTP://A.com`` and ``http://a.com/`` are one), in the order
+    of their normalised spelling, whatever order they were given in."""
+    seen: dict[str, str] = {}
+    for url in sorted(urls, key=lambda u: (_url_key(u), u)):
+        key = _url_key(url)
+        if key in seen:
+            if seen[key] == url:
+                notes.append(f"{url} given more than once; compared once")
+            else:
+                notes.append(f"{seen[key]} and {url} are the same page; compared once")
+            continue
+        seen[key] = url
+    return tuple(seen.values())
 
 
 def collect_inputs(paths: Sequence[str], *, allow_single: bool = False) -> Inputs:
@@ -188,8 +237,11 @@ def collect_inputs(paths: Sequence[str], *, allow_single: bool = False) -> Input
     if not paths:
         raise InputError("no copies given: name two or more files, or the folder holding them")
     col = _Collector()
+    urls = [p.strip() for p in paths if is_url(p)]
     # Deterministic order, whatever order the user typed.
-    for given in sorted(paths, key=lambda p: (os.path.realpath(p), p)):
+    for given in sorted(
+        (p for p in paths if not is_url(p)), key=lambda p: (os.path.realpath(p), p)
+    ):
         info = _stat(given)
         if stat.S_ISDIR(info.st_mode):
             col.folder(given, info)
@@ -203,21 +255,34 @@ def collect_inputs(paths: Sequence[str], *, allow_single: bool = False) -> Input
             col.add((info.st_dev, info.st_ino), _Found(given, real, given, explicit=True))
 
     found = sorted(col.found.values(), key=lambda f: (str(f.path), f.source))
-    if not found:
+    if not col.story_dirs and col.explicit_manifest is not None:
+        # a manifest given alone: its folder is the story's, and it may list pages
+        col.story_dirs.append(os.path.dirname(os.path.abspath(col.explicit_manifest[1])))
+    story_dir = Path(os.path.commonpath(col.story_dirs)) if col.story_dirs else None
+    manifest, manifest_notes = (None, []) if story_dir is None else _manifest(col, story_dir, urls)
+    if manifest is not None:
+        urls += manifest.urls
+    notes = col.notes + manifest_notes
+    pages = _unique_urls(urls, notes)
+    if not found and not pages:
         raise InputError(
             f"{paths[0]}: a manifest alone is not a copy; give two or more copies of the story"
         )
-    if len(found) == 1 and not allow_single:
+    if len(found) + len(pages) == 1 and not allow_single:
+        if not found:
+            raise InputError(
+                f"{pages[0]}: only one copy of the story; storydiff compares two or more "
+                "copies — add another address or file"
+            )
         only = found[0]
         raise InputError(
             f"{only.origin}: only one copy of the story ({only.path.name}); storydiff compares "
             "two or more copies — add another file"
         )
-    story_dir = Path(os.path.commonpath(col.story_dirs)) if col.story_dirs else None
-    manifest, manifest_notes = (None, []) if story_dir is None else _manifest(col, story_dir)
     return Inputs(
         files=tuple((f.source, f.path) for f in found),
         manifest=manifest,
         story_dir=story_dir,
-        notes=tuple(col.notes + manifest_notes),
+        notes=tuple(notes),
+        urls=pages,
     )

@@ -16,7 +16,8 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from storydiff.errors import ManifestError
+from storydiff.errors import ManifestError, StorydiffError
+from storydiff.web import is_url, normalize_url
 
 from .reader import cannot_read, human_size, not_a_file
 
@@ -24,7 +25,7 @@ MANIFEST_NAME = "storydiff.toml"
 MAX_MANIFEST_BYTES = 1024 * 1024  # a title, a base and a few lines per copy
 MAX_BADGE = 6
 _TOP_KEYS = ("title", "base", "copies")
-_COPY_KEYS = ("outlet", "badge", "url", "date", "tags")
+_COPY_KEYS = ("outlet", "badge", "url", "date", "tags", "fetched")
 
 
 @dataclass(frozen=True, slots=True)
@@ -35,6 +36,7 @@ class CopyInfo:
     badge: str | None = None
     url: str | None = None
     date: str | None = None
+    fetched: str | None = None  # when ``storydiff fetch`` fetched the page (ISO 8601, UTC)
     tags: tuple[str, ...] = ()
 
 
@@ -42,15 +44,36 @@ class CopyInfo:
 class Manifest:
     title: str | None = None
     base: str | None = None  # file name of the copy to compare the others against
-    copies: dict[str, CopyInfo] = field(default_factory=dict)  # file name -> info
+    # file name or web address -> info
+    copies: dict[str, CopyInfo] = field(default_factory=dict)
     source: str = field(default="", compare=False)  # the file it was read from, for messages
 
     def for_file(self, name: str) -> CopyInfo | None:
-        """The entry for a copy, by its file name (a path is reduced to its name)."""
+        """The entry for a copy, by its file name (a path is reduced to its name) or, for a
+        page, by its web address in any spelling (``HTTP://Example.com`` is
+        ``http://example.com/``)."""
+        if is_url(name):
+            wanted = _normal(name)
+            hits = [
+                info for key, info in self.copies.items() if is_url(key) and _normal(key) == wanted
+            ]
+            return hits[0] if hits else None
         info = self.copies.get(name)
         if info is None and ("/" in name or "\\" in name):
             info = self.copies.get(Path(name).name)
         return info
+
+    @property
+    def urls(self) -> tuple[str, ...]:
+        """The copies the manifest lists by web address: pages to fetch."""
+        return tuple(key for key in self.copies if is_url(key))
+
+
+def _normal(url: str) -> str:
+    try:
+        return normalize_url(url)
+    except StorydiffError:
+        return url.strip()
 
 
 def _quoted(name: str) -> str:
@@ -88,12 +111,12 @@ def _copy(where: str, name: str, raw: object) -> CopyInfo:
         raise ManifestError(f"{where}{owner} must be a table ([{owner}] with outlet = ...)")
     _unknown(where, raw, _COPY_KEYS, owner)
     values: dict[str, str | None] = {}
-    for key in ("outlet", "badge", "url", "date"):
+    for key in ("outlet", "badge", "url", "date", "fetched"):
         value = raw.get(key)
         values[key] = (
             None
             if value is None
-            else _string(where, f"{owner}.{key}", value, allow_date=key == "date")
+            else _string(where, f"{owner}.{key}", value, allow_date=key in ("date", "fetched"))
         )
     badge = values["badge"]
     if badge is not None and len(badge) > MAX_BADGE:
@@ -108,6 +131,7 @@ def _copy(where: str, name: str, raw: object) -> CopyInfo:
         badge=badge,
         url=values["url"],
         date=values["date"],
+        fetched=values["fetched"],
         tags=tuple(t.strip() for t in tags_raw if t.strip()),
     )
 

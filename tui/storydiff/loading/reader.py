@@ -14,6 +14,7 @@ from pathlib import Path
 
 from storydiff.errors import InputError
 from storydiff.model import Block, Document, Format
+from storydiff.web import is_url
 
 from ..options import DEFAULT_MAX_BYTES as DEFAULT_MAX_BYTES
 from .decode import decode_bytes
@@ -99,6 +100,8 @@ def _too_big(source: str, size: int, limit: int) -> InputError:
 
 
 def _empty(source: str) -> InputError:
+    if is_url(source):
+        return InputError(f"{source}: the server sent an empty page; check the address")
     return InputError(f"{source}: the file is empty; save the story's text in it, or leave it out")
 
 
@@ -128,13 +131,29 @@ def _split(text: str, fmt: Format) -> tuple[list[BlockSpec], dict[str, str | Non
 def load_document(path: Path, source: str, *, max_bytes: int = DEFAULT_MAX_BYTES) -> Document:
     """Read one copy of the story; every user-caused failure is a one-line InputError."""
     data = _read(path, source, max_bytes)
+    return document_from_bytes(data, source, path, suffix=path.suffix)
+
+
+def document_from_bytes(
+    data: bytes,
+    source: str,
+    path: Path,
+    *,
+    suffix: str,
+    charset: str | None = None,
+    fetched: str | None = None,
+    fetched_from: str | None = None,
+) -> Document:
+    """Decode, detect and split a copy's bytes, wherever they came from (a file, a fetched
+    page).  ``charset`` is what a web server said the bytes are: a hint only, as servers
+    are often wrong (see :func:`~storydiff.loading.decode.decode_bytes`)."""
     if not data.strip():
         raise _empty(source)
-    decoded = decode_bytes(data, source)
+    decoded = decode_bytes(data, source, hint=charset)
     text = decoded.text.removeprefix("\ufeff")
     if not text.strip():
         raise _empty(source)
-    fmt = detect_format(text, path.suffix)
+    fmt = detect_format(text, suffix)
     try:
         specs, meta, warnings = _split(text, fmt)
     except ImportError as exc:
@@ -150,6 +169,10 @@ def load_document(path: Path, source: str, *, max_bytes: int = DEFAULT_MAX_BYTES
         if body:
             blocks.append(Block(index=len(blocks), text=body, hint=hint))
     if not blocks:
+        if is_url(source):
+            raise InputError(
+                f"{source}: no readable text on this {fmt.value} page; check the address"
+            )
         raise InputError(
             f"{source}: no readable text in this {fmt.value} file; "
             "save the story's text in it, or leave it out"
@@ -167,4 +190,6 @@ def load_document(path: Path, source: str, *, max_bytes: int = DEFAULT_MAX_BYTES
         author=meta.get("author"),
         raw_text=text,
         warnings=tuple(warnings),
+        fetched=fetched,
+        fetched_from=fetched_from,
     )

@@ -15,12 +15,12 @@ from __future__ import annotations
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from pathlib import Path
 from typing import Literal
 
 from .. import __version__
 from ..model import Alignment, Cell, DiffOp, Op, Row, RowStatus, Version
 from ..review import Entry, Mark, Review, row_text
+from ..web import display_name
 from .stats import percent
 
 UNTITLED = "(untitled story)"
@@ -141,7 +141,7 @@ def generation_line(al: Alignment, generated: str) -> str:
     reason = f", {al.base_reason}" if al.base_reason else ""
     return (
         f"storydiff {__version__}, generated {generated}. "
-        f"Base: {base.outlet} ({Path(base.source).name}){reason}."
+        f"Base: {base.outlet} ({display_name(base.source)}){reason}."
     )
 
 

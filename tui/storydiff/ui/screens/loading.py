@@ -35,5 +35,6 @@ class LoadingScreen(Screen[None]):
         if self._last is None:
             return
         stage, done, total = self._last
-        self.query_one("#loading-label", Label).update(f"storydiff: {stage} ({done}/{total})")
+        label = f"storydiff: loading the story… {stage} ({done}/{total})"
+        self.query_one("#loading-label", Label).update(label)
         self.query_one("#loading-bar", ProgressBar).update(total=max(total, 1), progress=done)
