@@ -88,6 +88,7 @@ class _Row:
     reps: list[int] = field(default_factory=list)  # versions compared against
     _cache: dict[int, Feat] = field(default_factory=dict)
     _distinct: list[Feat] | None = None
+    _least: float | None = None
     _crosshead: bool | None = None
 
     def rep_feats(self) -> list[Feat]:
@@ -108,10 +109,17 @@ class _Row:
         self._distinct = out
         return out
 
+    def least_total(self) -> float:
+        """The smallest content weight among the representatives' texts (for bounds)."""
+        if self._least is None:
+            self._least = min(rep.total for rep in self.rep_feats())
+        return self._least
+
     def changed(self, version: int) -> None:
         """Forget what was cached about the version's cell (a unit joined it)."""
         self._cache.pop(version, None)
         self._distinct = None
+        self._least = None
         self._crosshead = None
 
     @property
@@ -344,7 +352,7 @@ class Aligner:
         for rid, bound in ranked[:CANDIDATES]:
             sc = scored.get(rid)
             if sc is None:
-                least = min(rep.total for rep in self.rows[rid].rep_feats())
+                least = self.rows[rid].least_total()
                 if (
                     2.0 * bound <= LOW_DICE * (feat.total + least)
                     and (not contained or bound < LOW_INSIDE * feat.total)
@@ -895,7 +903,7 @@ class Aligner:
             known[id(u)] = (ranked, scored)
             held: list[int] = []
             for rid, bound in ranked:
-                if bound < T_HOLDS * min(rep.total for rep in self.rows[rid].rep_feats()):
+                if bound < T_HOLDS * self.rows[rid].least_total():
                     continue  # cannot hold any of the row's paragraphs: no need to score
                 sc = scored[rid] = self._score(u, rid)
                 if _near_identical(sc) and not held:

@@ -180,7 +180,9 @@ def compare(a: Feat, b: Feat) -> Score:
     # Character similarity catches copy-edits that change many short words; only worth
     # computing when the word evidence leaves the question open.
     if 0.2 < dice < 0.85:
-        full = max(full, fuzz.ratio(a.key, b.key) / 100.0)
+        # (a cutoff at the dice: below it the ratio changes nothing, and rapidfuzz can stop
+        # early, from the lengths alone when they differ enough)
+        full = max(full, fuzz.ratio(a.key, b.key, score_cutoff=100.0 * dice) / 100.0)
     return Score(full, inside, holds)
 
 
