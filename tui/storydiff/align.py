@@ -26,6 +26,7 @@ import math
 from collections import Counter, defaultdict
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field, replace
+from itertools import chain
 
 from rapidfuzz import fuzz
 
@@ -226,11 +227,10 @@ class Aligner:
         vecs = []
         idf = self.idf
         for us in self.units:
-            counts: Counter[str] = Counter()
-            for u in us:
-                counts.update(u.feat.stems)  # (a C loop; a stem's weight is its idf)
+            # (one C loop over all the copy's stems; a stem's weight is its idf)
+            counts = Counter(chain.from_iterable(u.feat.stems for u in us))
             c = {s: k * idf.get(s, 1.0) for s, k in counts.items()}
-            norm = math.sqrt(sum(x * x for x in c.values())) or 1.0
+            norm = math.sqrt(math.fsum([x * x for x in c.values()])) or 1.0
             vecs.append({s: x / norm for s, x in c.items()})
         self._vectors = vecs
         return vecs
