@@ -33,6 +33,19 @@ class Folded:
     after: tuple[Paragraph, ...] = ()
 
 
+class _Marks(dict[str, list[str]]):
+    """Version id -> its overview mark per row, made when the overview first asks for that
+    version (it shows a handful of a hundred; the rest cost the first frame 15 ms)."""
+
+    def __init__(self, al: Alignment) -> None:
+        super().__init__()
+        self._al = al
+
+    def __missing__(self, vid: str) -> list[str]:
+        marks = self[vid] = [cell_mark(self._al, row, vid) for row in self._al.rows]
+        return marks
+
+
 @dataclass
 class Reading:
     alignment: Alignment
@@ -69,8 +82,7 @@ class Reading:
             if pending and last is not None:
                 prev = r.folded.get((v.id, last), Folded())
                 r.folded[(v.id, last)] = Folded(prev.before, prev.after + tuple(pending))
-        r.marks = {v.id: [cell_mark(al, row, v.id) for row in al.rows] for v in al.versions}
-        r._texts = ["\n".join(visible(c.text) for c in row.cells.values()) for row in al.rows]
+        r.marks = _Marks(al)
         return r
 
     @property
@@ -119,6 +131,10 @@ class Reading:
         pattern = search_pattern(query)
         if pattern is None:
             return []
+        if not self._texts:  # made at the first search, not before the first frame
+            self._texts = [
+                "\n".join(visible(c.text) for c in row.cells.values()) for row in self.rows
+            ]
         return [i for i, t in enumerate(self._texts) if pattern.search(t)]
 
     @staticmethod
