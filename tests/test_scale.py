@@ -52,7 +52,8 @@ def _comparisons(n: int, monkeypatch: pytest.MonkeyPatch) -> int:
         return compare(a, b)
 
     with monkeypatch.context() as patch:
-        patch.setattr("storydiff.align.compare", counting)
+        for module in ("index", "aligner"):  # the aligner's modules that compare paragraphs
+            patch.setattr(f"storydiff.align.{module}.compare", counting)
         build_alignment(make_story(n, PARAGRAPHS, seed=1).versions)
     return calls
 
