@@ -121,26 +121,33 @@ def split_sentences(text: str) -> list[str]:
     return [p for p in pieces if p]
 
 
+# A stem's weight is its idf in whole 1/65536ths: sums of integers are exact in any order, and
+# a set of strings yields its words in an order that changes with PYTHONHASHSEED.  With float
+# weights the last bits of a sum, and so a tie between two rows, could differ from one run of
+# the program to the next; with these, the same story aligns the same every time.
+WEIGHT_SCALE = 1 << 16
+
+
 @dataclass(slots=True)
 class Feat:
     """Comparison features of one text (a paragraph, or a version's cell in a row)."""
 
     key: str
     stems: frozenset[str]
-    weights: dict[str, float]
-    total: float
+    weights: dict[str, int]  # stem -> idf in WEIGHT_SCALE units
+    total: float  # the sum of the weights (an int; a tiny float for a text without words)
 
     @classmethod
     def of(cls, key: str, stems: Iterable[str], idf: dict[str, float]) -> Feat:
         unique = frozenset(stems)
-        weights = {s: idf.get(s, 1.0) for s in unique}
+        weights = {s: round(idf.get(s, 1.0) * WEIGHT_SCALE) for s in unique}
         return cls(key, unique, weights, sum(weights.values()) or 1e-9)
 
     @classmethod
     def join(cls, parts: Sequence[Feat]) -> Feat:
         if len(parts) == 1:
             return parts[0]
-        weights: dict[str, float] = {}
+        weights: dict[str, int] = {}
         for p in parts:
             weights.update(p.weights)
         return cls(
@@ -151,7 +158,7 @@ class Feat:
         )
 
 
-def shared_weight(a: Feat, b: Feat) -> float:
+def shared_weight(a: Feat, b: Feat) -> int:
     weights = a.weights
     return sum([weights[s] for s in a.stems & b.stems])
 

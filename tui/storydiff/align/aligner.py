@@ -69,9 +69,10 @@ class Aligner(Placer):
         best: tuple[float, str] | None = None
         best_i = 0
         for i, vec in enumerate(vecs):
-            total = sum([x * centroid[s] for s, x in vec.items() if s in centroid])
+            # (fsum: exact, so independent of the order a dict built from a set yields)
+            total = math.fsum([x * centroid[s] for s, x in vec.items() if s in centroid])
             if i in in_sample:
-                total -= sum([x * x for x in vec.values()])
+                total -= math.fsum([x * x for x in vec.values()])
             words = sum(len(u.feat.key) for u in self.units[i]) or 1
             blob = sum(len(u.feat.key) for u in self.units[i] if self._is_block(u))
             score = total * (1.0 - 0.8 * blob / words)
@@ -92,7 +93,7 @@ class Aligner(Placer):
             # Copies with run-together blocks go last, so that every row their blocks hold
             # already exists when the blocks are cut.
             vec = vecs[i]
-            sim = sum([vec[s] * base_vec[s] for s in vec.keys() & base_vec.keys()])
+            sim = math.fsum([vec[s] * base_vec[s] for s in vec.keys() & base_vec.keys()])
             return (self._has_blob(i), -round(sim, 9), prints[i])
 
         rest = sorted((i for i in range(len(self.versions)) if i != self.base), key=closeness)

@@ -102,9 +102,9 @@ class RowIndex:
         up).  The postings hold live rows only (:meth:`_unite` moves them), so this inner
         loop, run for every paragraph that is not verbatim, stays a plain sum."""
         limit = max(3.0, COMMON_ROWS * len(self.order))
-        score: dict[int, float] = defaultdict(float)
+        score: dict[int, int] = defaultdict(int)
         index = self.index
-        common = 0.0
+        common = 0
         for s, w in feat.weights.items():
             posting = index.get(s)
             if not posting:

@@ -36,6 +36,14 @@ def shingles(tokens: Sequence[str]) -> set[Shingle]:
     return set(map(hash, zip(tokens, tokens[1:], tokens[2:], strict=False)))
 
 
+def _in_order(tokens: Sequence[str]) -> list[Shingle]:
+    """The shingles of :func:`shingles`, each once, in the order of the text (a set's order
+    follows the hashes, which change from one run of the program to the next)."""
+    if len(tokens) < 3:
+        return [hash(tuple(tokens))] if tokens else []
+    return list(dict.fromkeys(map(hash, zip(tokens, tokens[1:], tokens[2:], strict=False))))
+
+
 def mark_shared(docs: Sequence[Sequence[BlockInfo]]) -> None:
     """Set ``shared`` on every block that another document carries, in O(total words).
 
@@ -86,8 +94,9 @@ def mark_shared(docs: Sequence[Sequence[BlockInfo]]) -> None:
                 info.shared = n_hits > 0
             elif frac >= SHARED_FRACTION:
                 info.shared = True
-            elif frac >= BORDERLINE_FRACTION:  # (the hits in sh's order: it settles ties)
-                borderline.append((info, [sg for sg in sh if sg in multi]))
+            elif frac >= BORDERLINE_FRACTION:  # (the hits in text order: it settles ties)
+                hits = [sg for sg in _in_order(info.tokens) if sg in multi]
+                borderline.append((info, hits))
     if borderline:
         blocks = [info for info, _ in indexed]
         postings = _postings(indexed, {sg for _, hits in borderline for sg in hits})
