@@ -34,6 +34,27 @@ FIXTURES = Path(__file__).resolve().parent / "fixtures"
 STORIES = FIXTURES / "stories"
 
 
+def run_storydiff(
+    *args: str,
+    cwd: Path | None = None,
+    env: dict[str, str] | None = None,
+    timeout: float = 60,
+) -> subprocess.CompletedProcess[str]:
+    """The command in a real process, as a user runs it: 100 columns, no colour, and no
+    STORYDIFF_DEBUG (it would turn a one-line internal error into a traceback); ``env``
+    adds to the environment."""
+    full = {**os.environ, "COLUMNS": "100", "NO_COLOR": "1", **(env or {})}
+    full.pop("STORYDIFF_DEBUG", None)
+    return subprocess.run(
+        [sys.executable, "-c", "from storydiff.cli import run; run()", *args],
+        capture_output=True,
+        text=True,
+        cwd=cwd,
+        env=full,
+        timeout=timeout,
+    )
+
+
 @pytest.fixture
 def seeds() -> Path:
     return SEEDS

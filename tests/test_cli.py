@@ -3,16 +3,14 @@
 from __future__ import annotations
 
 import json
-import os
 import shutil
 import subprocess
-import sys
 from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
 
-from conftest import SEEDS
+from conftest import SEEDS, run_storydiff
 from storydiff.cli import main
 
 WIRE = [
@@ -26,16 +24,7 @@ WIRE = [
 
 
 def run(*args: str, cwd: Path | None = None) -> subprocess.CompletedProcess[str]:
-    """The installed command in a real process, as a user runs it."""
-    env = {**os.environ, "COLUMNS": "100", "NO_COLOR": "1"}
-    return subprocess.run(
-        [sys.executable, "-c", "from storydiff.cli import run; run()", *args],
-        capture_output=True,
-        text=True,
-        cwd=cwd,
-        env=env,
-        timeout=60,
-    )
+    return run_storydiff(*args, cwd=cwd)
 
 
 def story(tmp_path: Path, texts: dict[str, str]) -> Path:

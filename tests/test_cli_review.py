@@ -7,26 +7,19 @@ import hashlib
 import json
 import shutil
 import subprocess
-import sys
 from pathlib import Path
 from typing import Any
 
 import pytest
 
-from conftest import SEEDS
+from conftest import SEEDS, run_storydiff
 from storydiff.review.session import ReviewSession
 from storydiff.review.store import SIDECAR_DIR, SIDECAR_NAME
 from storydiff.story import load_story
 
 
 def run(*args: str, cwd: Path | None = None) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        [sys.executable, "-c", "from storydiff.cli import run; run()", *args],
-        capture_output=True,
-        text=True,
-        cwd=cwd,
-        timeout=120,
-    )
+    return run_storydiff(*args, cwd=cwd, timeout=120)
 
 
 def one_line_error(proc: subprocess.CompletedProcess[str], *needles: str) -> None:

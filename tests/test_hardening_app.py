@@ -40,8 +40,10 @@ from test_hardening_inputs import (  # noqa: F401 (unprivileged: a fixture, requ
     _without_dac_override,
     case_with,
     five_hundred_copies,
+    junk_folder,
     seed_text,
     snapshot,
+    symlink_loops,
     unprivileged,
 )
 from test_terminal import (
@@ -205,21 +207,6 @@ def _bare_folder(case: Path) -> None:
     (case / "bare").mkdir()
 
 
-def _junk_folder(case: Path) -> None:
-    junk = case / "junk"
-    junk.mkdir()
-    (junk / "photo.png").write_bytes(b"\x89PNG\r\n\x1a\n" + bytes(64))
-    (junk / "notes.json").write_text("{}", encoding="utf-8")
-    (junk / ".hidden.txt").write_text("A hidden copy is never read.", encoding="utf-8")
-    (junk / "sub").mkdir()
-
-
-def _symlink_loops(case: Path) -> None:
-    (case / "loop.txt").symlink_to("loop.txt")
-    (case / "ping.txt").symlink_to("pong.txt")
-    (case / "pong.txt").symlink_to("ping.txt")
-
-
 def _fifo(name: str) -> Callable[[Path], None]:
     def make(case: Path) -> None:
         os.mkfifo(case / name)
@@ -284,11 +271,11 @@ PATH_CASES: dict[str, PathCase] = {
     ),
     "unreadable-folder": PathCase(("inner",), 0, ("inner",), _locked_folder, unprivileged=True),
     "folder-with-nothing": PathCase(("bare",), 0, ("bare",), _bare_folder),
-    "folder-without-story-files": PathCase(("junk",), 0, ("junk",), _junk_folder),
+    "folder-without-story-files": PathCase(("junk",), 0, ("junk",), junk_folder),
     "symlink-loops-in-folder": PathCase(
-        (".",), 5, ("loop.txt", "ping.txt", "pong.txt"), _symlink_loops
+        (".",), 5, ("loop.txt", "ping.txt", "pong.txt"), symlink_loops
     ),
-    "symlink-loop-given": PathCase(("loop.txt", "."), 0, ("loop.txt",), _symlink_loops),
+    "symlink-loop-given": PathCase(("loop.txt", "."), 0, ("loop.txt",), symlink_loops),
     "fifo-given": PathCase(("fifo.txt", *SEED_NAMES), 0, ("fifo.txt",), _fifo("fifo.txt")),
     "fifo-in-folder": PathCase((".",), 5, ("fifo.txt",), _fifo("fifo.txt")),
     "fifo-as-manifest": PathCase((".",), 0, ("storydiff.toml",), _fifo("storydiff.toml")),

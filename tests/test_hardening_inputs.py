@@ -291,24 +291,34 @@ def test_unreadable_file_and_folder(
         inner.chmod(0o755)
 
 
-def test_folder_without_story_files(tmp_path: Path) -> None:
-    case = tmp_path / "case"
-    (case / "bare").mkdir(parents=True)
-    align(case, "bare", expect=2, about=["bare"])
+def junk_folder(case: Path) -> None:
+    """A folder ``junk`` of files that are not copies (and a hidden one, and a sub-folder)."""
     junk = case / "junk"
     junk.mkdir()
     (junk / "photo.png").write_bytes(b"\x89PNG\r\n\x1a\n" + bytes(64))
     (junk / "notes.json").write_text("{}", encoding="utf-8")
     (junk / ".hidden.txt").write_text("A hidden copy is never read.", encoding="utf-8")
     (junk / "sub").mkdir()
+
+
+def symlink_loops(case: Path) -> None:
+    """A link to itself and two links to each other."""
+    (case / "loop.txt").symlink_to("loop.txt")
+    (case / "ping.txt").symlink_to("pong.txt")
+    (case / "pong.txt").symlink_to("ping.txt")
+
+
+def test_folder_without_story_files(tmp_path: Path) -> None:
+    case = tmp_path / "case"
+    (case / "bare").mkdir(parents=True)
+    align(case, "bare", expect=2, about=["bare"])
+    junk_folder(case)
     align(case, "junk", expect=2, about=["junk"])
 
 
 def test_symlink_loop(tmp_path: Path) -> None:
     case = case_with(tmp_path)
-    (case / "loop.txt").symlink_to("loop.txt")
-    (case / "ping.txt").symlink_to("pong.txt")
-    (case / "pong.txt").symlink_to("ping.txt")
+    symlink_loops(case)
     data = align(case, ".", expect=0, about=["loop.txt", "ping.txt", "pong.txt"]).json()
     assert len(data["versions"]) == 5
     align(case, "loop.txt", ".", expect=2, about=["loop.txt"])

@@ -11,7 +11,6 @@ copies stay within the memory budget.
 from __future__ import annotations
 
 import json
-import os
 import subprocess
 import sys
 import textwrap
@@ -19,6 +18,7 @@ from pathlib import Path
 
 import pytest
 
+from conftest import run_storydiff
 from storydiff.build import build_alignment
 from storydiff.features import Feat, Score, compare
 from storydiff.story import load_story
@@ -106,15 +106,10 @@ def test_the_same_story_aligns_the_same_under_any_hash_seed(tmp_path: Path) -> N
     _write(make_story(25, PARAGRAPHS, seed=4), tmp_path / "story")
     outputs = []
     for seed in ("1", "2", "3"):
-        out = subprocess.run(
-            [sys.executable, "-c", "from storydiff.cli import run; run()", "align", "--json"]
-            + [str(tmp_path / "story")],
-            check=True,
-            capture_output=True,
-            text=True,
-            timeout=120,
-            env={**os.environ, "PYTHONHASHSEED": seed},
+        out = run_storydiff(
+            "align", "--json", str(tmp_path / "story"), env={"PYTHONHASHSEED": seed}, timeout=120
         )
+        assert out.returncode == 0, out.stderr
         data = json.loads(out.stdout)
         outputs.append((data["base"], data["rows"], data["folded"]))
     assert outputs[0] == outputs[1] == outputs[2]

@@ -16,12 +16,13 @@ import subprocess
 import sys
 import time
 from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
 
-from conftest import SEEDS, STORIES, modules_after
+from conftest import SEEDS, STORIES, modules_after, run_storydiff
 from storydiff.errors import InputError
 from storydiff.model import Alignment
 from storydiff.options import StoryOptions
@@ -82,28 +83,28 @@ class Story:
     files: Path  # the same pages saved as files
 
 
-@pytest.fixture
-def story(tmp_path: Path) -> Iterator[Story]:
-    files = tmp_path / "files"
+@contextmanager
+def _served(files: Path, route: str, pages: dict[str, str]) -> Iterator[Story]:
+    """The pages saved in ``files`` and served under ``/route/`` by a local server."""
     files.mkdir()
     with serving() as site:
         urls = []
-        for name, html in pages().items():
+        for name, html in pages.items():
             (files / name).write_text(html, encoding="utf-8")
-            urls.append(site.page(f"/news/{name}", html))
+            urls.append(site.page(f"/{route}/{name}", html))
         yield Story(site, urls, files)
+
+
+@pytest.fixture
+def story(tmp_path: Path) -> Iterator[Story]:
+    with _served(tmp_path / "files", "news", pages()) as served:
+        yield served
 
 
 @pytest.fixture
 def short(tmp_path: Path) -> Iterator[Story]:
-    files = tmp_path / "short"
-    files.mkdir()
-    with serving() as site:
-        urls = []
-        for name, html in short_pages().items():
-            (files / name).write_text(html, encoding="utf-8")
-            urls.append(site.page(f"/short/{name}", html))
-        yield Story(site, urls, files)
+    with _served(tmp_path / "short", "short", short_pages()) as served:
+        yield served
 
 
 def rows_by_outlet(al: Alignment) -> list[tuple[str, dict[str, tuple[str, ...]]]]:
@@ -119,17 +120,7 @@ def rows_by_outlet(al: Alignment) -> list[tuple[str, dict[str, tuple[str, ...]]]
 
 
 def run(*args: str, cwd: Path | None = None) -> subprocess.CompletedProcess[str]:
-    """The command in a real process, as a user runs it (the cache: the test's own)."""
-    env = {**os.environ, "COLUMNS": "100", "NO_COLOR": "1"}
-    env.pop("STORYDIFF_DEBUG", None)
-    return subprocess.run(
-        [sys.executable, "-c", "from storydiff.cli import run; run()", *args],
-        capture_output=True,
-        text=True,
-        cwd=cwd,
-        env=env,
-        timeout=60,
-    )
+    return run_storydiff(*args, cwd=cwd)
 
 
 def only_prefixed(stderr: str) -> list[str]:
