@@ -27,11 +27,7 @@ from collections.abc import Callable, Sequence
 from typing import Any, BinaryIO
 
 from .errors import StorydiffError
-
-try:
-    import fcntl
-except ImportError:  # Windows: no fork there either, so no pipe to widen
-    fcntl = None  # type: ignore[assignment]
+from .gcpause import paused_collector
 from .model import Alignment
 
 _HEADER = struct.Struct("!Q")
@@ -61,7 +57,6 @@ class Prefetch:
         ):
             return None
         r, w = os.pipe()
-        _widen(w)
         pid = os.fork()
         if pid == 0:  # the child: never returns
             os.close(r)
@@ -122,15 +117,8 @@ class Prefetch:
         data = self._file.read(size)
         if len(data) < size:
             return None
-        # The story is tens of thousands of new objects: without the collector's passes
-        # over everything the reader has imported meanwhile, it loads three times faster.
-        enabled = gc.isenabled()
-        gc.disable()
-        try:
+        with paused_collector():
             msg: tuple[Any, ...] = pickle.loads(data)
-        finally:
-            if enabled:
-                gc.enable()
         return msg
 
     def _reap(self) -> int:
@@ -142,24 +130,6 @@ class Prefetch:
             status = 0
         self._reaped = True
         return status
-
-
-# How much a pipe may hold on Linux without privileges (/proc/sys/fs/pipe-max-size).
-PIPE_SIZE = 1024 * 1024
-
-
-def _widen(fd: int) -> None:
-    """Let the pipe hold 1 MB instead of 64 KB, where the system allows it.
-
-    The story comes down the pipe in one message (about 2 MB for 100 copies).  Through a
-    64 KB pipe that is thirty reads, and after each the reading thread must win the GIL back
-    from the UI thread, which is busy starting the app: the transfer took over 100 ms.
-    Where the call is unknown or refused, the pipe keeps its size; it is only slower."""
-    setsize = getattr(fcntl, "F_SETPIPE_SZ", None) if fcntl is not None else None
-    if setsize is None:
-        return
-    with contextlib.suppress(OSError):
-        fcntl.fcntl(fd, setsize, PIPE_SIZE)
 
 
 def _describe(status: int) -> str:

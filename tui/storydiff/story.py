@@ -12,20 +12,19 @@ skipped like a page that could not be fetched, where a saved file would be kept 
 
 from __future__ import annotations
 
-import functools
-import gc
 import hashlib
 import os
 import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import Path
-from typing import TYPE_CHECKING, ParamSpec, TypeVar
+from typing import TYPE_CHECKING
 
 from .build import build_alignment
 from .cleaning import classify
 from .demo import demo_story_dir
 from .errors import InputError
+from .gcpause import paused_collector
 from .loading import Inputs, collect_inputs, load_document
 from .loading.manifest import CopyInfo, Manifest
 from .loading.reader import human_size
@@ -39,29 +38,6 @@ if TYPE_CHECKING:
     from .web.fetch import Fetched
 
 Progress = Callable[[str, int, int], None]
-_R = TypeVar("_R")
-_P = ParamSpec("_P")
-
-
-def _without_gc_passes(func: Callable[_P, _R]) -> Callable[_P, _R]:
-    """Run ``func`` with the cyclic garbage collector paused.
-
-    Loading a story builds tens of thousands of objects that all live on (paragraphs, cells,
-    diff ops) and makes almost no cycles, so the collector's passes over them find nothing:
-    they were a sixth of the time at 500 copies.  Reference counting still frees what is
-    dropped at once, and the collector runs again as soon as the story is loaded."""
-
-    @functools.wraps(func)
-    def wrapper(*args: _P.args, **kwargs: _P.kwargs) -> _R:
-        if not gc.isenabled():
-            return func(*args, **kwargs)
-        gc.disable()
-        try:
-            return func(*args, **kwargs)
-        finally:
-            gc.enable()
-
-    return wrapper
 
 
 @dataclass(slots=True)
@@ -94,7 +70,7 @@ def load_copies(
     return Copies(inputs, versions, warnings, {f.source: f for f in pages}, timings)
 
 
-@_without_gc_passes
+@paused_collector()
 def load_story(
     paths: Sequence[str],
     options: StoryOptions | None = None,
