@@ -92,9 +92,6 @@ class RowIndex:
                 self.index[s].add(row.id)
         self.exact.setdefault(unit.feat.key, row.id)
 
-    def _candidates(self, feat: Feat, k: int) -> list[int]:
-        return [rid for rid, _ in self._ranked(feat, k)]
-
     def _ranked(self, feat: Feat, k: int) -> list[tuple[int, float]]:
         """The ``k`` rows sharing the most weight of content words with ``feat`` (ties: the
         older row), each with a bound on the weight ``feat`` can share with any of its

@@ -11,7 +11,7 @@ paragraphs are confirmed with rapidfuzz against the few blocks that share the mo
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 
 from rapidfuzz import fuzz
 
@@ -28,20 +28,21 @@ FUZZY_RATIO = 80.0
 FUZZY_PARTIAL = 90.0
 
 
-def shingles(tokens: Sequence[str]) -> set[Shingle]:
-    if not tokens:
-        return set()
+def _hashed(tokens: Sequence[str]) -> Iterator[Shingle]:
+    """The text's word 3-grams in order (a text of one or two words: itself), hashed."""
     if len(tokens) < 3:
-        return {hash(tuple(tokens))}
-    return set(map(hash, zip(tokens, tokens[1:], tokens[2:], strict=False)))
+        return iter([hash(tuple(tokens))] if tokens else [])
+    return map(hash, zip(tokens, tokens[1:], tokens[2:], strict=False))
+
+
+def shingles(tokens: Sequence[str]) -> set[Shingle]:
+    return set(_hashed(tokens))
 
 
 def _in_order(tokens: Sequence[str]) -> list[Shingle]:
     """The shingles of :func:`shingles`, each once, in the order of the text (a set's order
     follows the hashes, which change from one run of the program to the next)."""
-    if len(tokens) < 3:
-        return [hash(tuple(tokens))] if tokens else []
-    return list(dict.fromkeys(map(hash, zip(tokens, tokens[1:], tokens[2:], strict=False))))
+    return list(dict.fromkeys(_hashed(tokens)))
 
 
 def mark_shared(docs: Sequence[Sequence[BlockInfo]]) -> None:
